@@ -1,0 +1,22 @@
+"""The tracking-pipeline program: read this stack's config, build one TrackingPipeline, export its outputs."""
+
+import pulumi
+
+from components import TrackingPipeline
+from pipeline_config import args_from_config, read_pulumi_config
+
+args = args_from_config(read_pulumi_config())
+pipeline = TrackingPipeline("tracking", args=args)
+
+pulumi.export("streamName", pipeline.stream_name)
+pulumi.export("streamArn", pipeline.stream_arn)
+pulumi.export("deliveryStreamName", pipeline.delivery_stream_name)
+pulumi.export("deliveryStreamArn", pipeline.delivery_stream_arn)
+pulumi.export("bucketName", pipeline.bucket_name)
+pulumi.export("bucketArn", pipeline.bucket_arn)
+pulumi.export("deliveryPrefix", pipeline.delivery_prefix)
+pulumi.export("errorPrefix", pipeline.error_prefix)
+pulumi.export("firehoseRoleArn", pipeline.firehose_role_arn)
+pulumi.export("producerPolicyArn", pipeline.producer_policy_arn)
+pulumi.export("logGroupName", pipeline.log_group_name)
+pulumi.export("region", pipeline.region)

@@ -1,0 +1,212 @@
+"""TrackingPipelineArgs: everything a caller can choose, with safe defaults, checked before any AWS call.
+
+Settings that shape the resource graph (modes, prefixes, buffering, switches) are plain Python values so that
+they can be validated at construction and a bad value fails `pulumi preview` with a message naming the
+argument, instead of failing half-way through `pulumi up` with a provider error. ARNs that may come from
+other resources (`kms_key_arn`, `alarm_topic_arn`) and `tags` accept `pulumi.Input`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Literal
+
+import pulumi
+
+StreamMode = Literal["PROVISIONED", "ON_DEMAND"]
+Compression = Literal["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"]
+
+STREAM_MODES: tuple[str, ...] = ("PROVISIONED", "ON_DEMAND")
+COMPRESSIONS: tuple[str, ...] = ("UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY")
+SHARD_LEVEL_METRICS: tuple[str, ...] = (
+    "IncomingBytes",
+    "IncomingRecords",
+    "OutgoingBytes",
+    "OutgoingRecords",
+    "WriteProvisionedThroughputExceeded",
+    "ReadProvisionedThroughputExceeded",
+    "IteratorAgeMilliseconds",
+)
+REQUIRED_SHARD_LEVEL_METRICS: tuple[str, ...] = ("IncomingBytes", "OutgoingBytes")
+# The values CloudWatch Logs accepts for a log group's retention (PutRetentionPolicy).
+LOG_RETENTION_DAYS: tuple[int, ...] = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)
+
+# Service limits the arguments are checked against (Kinesis Data Streams and Firehose quotas).
+RETENTION_HOURS_RANGE = (24, 8760)
+SHARD_COUNT_MIN = 1
+BUFFERING_SIZE_MB_RANGE = (1, 128)
+BUFFERING_INTERVAL_SECONDS_RANGE = (0, 900)
+# S3 refuses a transition to STANDARD_IA earlier than 30 days, and an object must stay 30 days in
+# STANDARD_IA before a later transition.
+IA_MIN_DAYS = 30
+IA_MIN_STAY_DAYS = 30
+
+
+class TrackingPipelineArgsError(ValueError):
+    """An argument is outside what AWS accepts or what the component supports; names argument and value."""
+
+    def __init__(self, argument: str, value: object, expected: str) -> None:
+        self.argument = argument
+        self.value = value
+        self.expected = expected
+        super().__init__(f"{argument}={value!r} is invalid: {expected}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrackingPipelineArgs:
+    """Arguments of `TrackingPipeline`. Every field is optional; the defaults are secure and production-ready."""
+
+    stream_mode: StreamMode = "PROVISIONED"
+    """Kinesis capacity mode: PROVISIONED (pay per shard) or ON_DEMAND (pay per use, scales itself)."""
+    shard_count: int = 1
+    """Shards of a PROVISIONED stream (each takes 1 MiB/s or 1,000 records/s of writes). Ignored for ON_DEMAND."""
+    retention_hours: int = 48
+    """How long records stay readable in the stream (24-8760 h): the window to replay after a delivery failure."""
+    shard_level_metrics: Sequence[str] = (
+        "IncomingBytes",
+        "OutgoingBytes",
+        "WriteProvisionedThroughputExceeded",
+        "ReadProvisionedThroughputExceeded",
+        "IteratorAgeMilliseconds",
+    )
+    """Enhanced per-shard CloudWatch metrics (must include IncomingBytes and OutgoingBytes)."""
+    kms_key_arn: pulumi.Input[str] | None = None
+    """Customer-managed KMS key for the stream and the bucket; default: alias/aws/kinesis and SSE-S3."""
+    data_prefix: str = "crypto/"
+    """Folder the delivered data lands under; the component appends Hive-style year=/month=/day=/hour=/."""
+    error_prefix: str = "errors/"
+    """Folder Firehose writes records it failed to deliver under (required: the data prefix has expressions)."""
+    buffering_size_mb: int = 64
+    """Firehose flushes an object when this many MiB are buffered (1-128)."""
+    buffering_interval_seconds: int = 300
+    """... or when this many seconds have passed (0-900); the data freshness alarm is derived from it."""
+    compression: Compression = "GZIP"
+    """Compression of the delivered objects."""
+    log_retention_days: int = 30
+    """Retention of the Firehose delivery-error log group (a value CloudWatch Logs accepts)."""
+    force_destroy: bool = False
+    """Let `pulumi destroy` delete non-empty buckets. Only for throw-away stacks."""
+    protect_bucket: bool = False
+    """Protect the data bucket from deletion and keep it in AWS if it leaves the program (prod)."""
+    enable_versioning: bool = True
+    """Keep previous versions of overwritten/deleted objects."""
+    enable_lifecycle: bool = True
+    """Apply the lifecycle rules below to the data bucket."""
+    lifecycle_ia_days: int | None = 30
+    """Days after which delivered objects move to STANDARD_IA (>= 30); None: never."""
+    lifecycle_glacier_days: int | None = 90
+    """Days after which delivered objects move to GLACIER (>= IA days + 30); None: never."""
+    lifecycle_noncurrent_expiration_days: int | None = 30
+    """Days after which noncurrent object versions are deleted; None: kept."""
+    enable_access_logging: bool = False
+    """Write S3 server access logs of the data bucket into a separate, equally protected log bucket."""
+    access_log_expiration_days: int = 365
+    """Days the access logs are kept."""
+    enable_alarms: bool = True
+    """Create the CloudWatch alarms on stream throttling, consumer lag and delivery freshness/success."""
+    alarm_topic_arn: pulumi.Input[str] | None = None
+    """SNS topic that receives alarm and OK notifications; None: alarms only show in the console."""
+    tags: pulumi.Input[Mapping[str, str]] = field(default_factory=dict)
+    """Tags merged onto every taggable resource."""
+
+    def __post_init__(self) -> None:
+        _check_choice("stream_mode", self.stream_mode, STREAM_MODES)
+        _check_range("shard_count", self.shard_count, SHARD_COUNT_MIN, None)
+        _check_range("retention_hours", self.retention_hours, *RETENTION_HOURS_RANGE)
+        _check_shard_level_metrics(self.shard_level_metrics)
+        _check_folder_prefix("data_prefix", self.data_prefix)
+        _check_error_prefix(self.error_prefix)
+        _check_range("buffering_size_mb", self.buffering_size_mb, *BUFFERING_SIZE_MB_RANGE)
+        _check_range("buffering_interval_seconds", self.buffering_interval_seconds, *BUFFERING_INTERVAL_SECONDS_RANGE)
+        _check_choice("compression", self.compression, COMPRESSIONS)
+        _check_choice("log_retention_days", self.log_retention_days, LOG_RETENTION_DAYS)
+        _check_lifecycle(self)
+        _check_range("access_log_expiration_days", self.access_log_expiration_days, 1, None)
+        _check_arn("kms_key_arn", self.kms_key_arn, ":key/")
+        _check_arn("alarm_topic_arn", self.alarm_topic_arn, ":sns:")
+        for flag in (f.name for f in fields(self) if f.type == "bool"):
+            if not isinstance(getattr(self, flag), bool):
+                raise TrackingPipelineArgsError(flag, getattr(self, flag), "expected true or false")
+
+    @property
+    def uses_customer_key(self) -> bool:
+        """A customer key needs extra IAM grants (producers, Firehose) that the AWS-managed key does not."""
+        return self.kms_key_arn is not None
+
+    @property
+    def data_freshness_threshold_seconds(self) -> int:
+        """Alarm when the oldest undelivered record is older than two buffer flushes plus five minutes."""
+        return 2 * self.buffering_interval_seconds + 300
+
+
+def _check_choice(argument: str, value: object, allowed: Sequence[object]) -> None:
+    if value not in allowed:
+        raise TrackingPipelineArgsError(argument, value, f"expected one of {', '.join(map(str, allowed))}")
+
+
+def _check_range(argument: str, value: object, low: int, high: int | None) -> None:
+    allowed = f"between {low} and {high}" if high is not None else f"at least {low}"
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TrackingPipelineArgsError(argument, value, f"expected an integer {allowed}")
+    if value < low or (high is not None and value > high):
+        raise TrackingPipelineArgsError(argument, value, f"expected {allowed}")
+
+
+def _check_shard_level_metrics(metrics: Sequence[str]) -> None:
+    if isinstance(metrics, str):
+        raise TrackingPipelineArgsError("shard_level_metrics", metrics, "expected a list of metric names")
+    unknown = [m for m in metrics if m not in SHARD_LEVEL_METRICS]
+    if unknown:
+        raise TrackingPipelineArgsError(
+            "shard_level_metrics",
+            list(metrics),
+            f"unknown {', '.join(unknown)}; expected names among {', '.join(SHARD_LEVEL_METRICS)}",
+        )
+    missing = [m for m in REQUIRED_SHARD_LEVEL_METRICS if m not in metrics]
+    if missing:
+        raise TrackingPipelineArgsError(
+            "shard_level_metrics", list(metrics), f"must include {', '.join(REQUIRED_SHARD_LEVEL_METRICS)}"
+        )
+
+
+def _check_folder_prefix(argument: str, prefix: object) -> None:
+    if not isinstance(prefix, str) or not prefix or not prefix.endswith("/") or prefix.startswith("/"):
+        raise TrackingPipelineArgsError(
+            argument, prefix, "expected a non-empty S3 folder such as 'crypto/' (trailing slash, no leading slash)"
+        )
+
+
+def _check_error_prefix(prefix: object) -> None:
+    if prefix == "" or prefix is None:
+        raise TrackingPipelineArgsError(
+            "error_prefix",
+            prefix,
+            "required: the delivery prefix uses !{timestamp:...} expressions, and Firehose rejects such a prefix "
+            "without an error output prefix",
+        )
+    _check_folder_prefix("error_prefix", prefix)
+
+
+def _check_lifecycle(args: TrackingPipelineArgs) -> None:
+    ia, glacier = args.lifecycle_ia_days, args.lifecycle_glacier_days
+    if ia is not None:
+        _check_range("lifecycle_ia_days", ia, IA_MIN_DAYS, None)
+    if glacier is not None:
+        low = ia + IA_MIN_STAY_DAYS if ia is not None else 1
+        _check_range("lifecycle_glacier_days", glacier, low, None)
+    if args.lifecycle_noncurrent_expiration_days is not None:
+        _check_range("lifecycle_noncurrent_expiration_days", args.lifecycle_noncurrent_expiration_days, 1, None)
+
+
+def _check_arn(argument: str, value: object, must_contain: str) -> None:
+    """Outputs cannot be checked before deployment; a literal string can, and a name or alias passed where IAM
+    needs the exact ARN is a common mistake."""
+    if value is None or isinstance(value, pulumi.Output):
+        return
+    if not isinstance(value, str) or not value.startswith("arn:") or must_contain not in value:
+        raise TrackingPipelineArgsError(
+            argument, value, f"expected an ARN ('arn:aws:...{must_contain}...'), not a name or alias"
+        )

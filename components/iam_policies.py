@@ -1,0 +1,138 @@
+"""Every IAM document the component creates, built in one place from plain (resolved) ARNs.
+
+Keeping them as pure functions of strings lets the tests lint exactly what AWS will receive, and keeps the
+least-privilege reasoning next to each statement.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PolicyDocument = dict[str, Any]
+
+FIREHOSE_READ_STREAM_ACTIONS = [
+    "kinesis:DescribeStream",
+    "kinesis:DescribeStreamSummary",
+    "kinesis:GetRecords",
+    "kinesis:GetShardIterator",
+    "kinesis:ListShards",
+]
+FIREHOSE_BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"]
+FIREHOSE_OBJECT_ACTIONS = ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"]
+PRODUCER_ACTIONS = ["kinesis:DescribeStreamSummary", "kinesis:PutRecord", "kinesis:PutRecords"]
+
+
+def _document(*statements: dict[str, Any]) -> PolicyDocument:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def firehose_trust_policy(account_id: str) -> PolicyDocument:
+    """Only Firehose, and only on behalf of this account: the ExternalId condition is AWS's documented guard
+    against a confused deputy (another account's delivery stream being pointed at this role)."""
+    return _document(
+        {
+            "Sid": "FirehoseAssumeRole",
+            "Effect": "Allow",
+            "Principal": {"Service": "firehose.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"sts:ExternalId": account_id}},
+        }
+    )
+
+
+def firehose_delivery_policy(
+    *,
+    stream_arn: str,
+    bucket_arn: str,
+    object_prefixes: list[str],
+    log_stream_arn: str,
+    kms_key_arn: str | None,
+) -> PolicyDocument:
+    """What Firehose needs to read the stream and write the bucket, each statement scoped to one resource.
+
+    Object writes are limited to the data and error prefixes, so the role cannot touch anything else that
+    may later share the bucket.
+    """
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "ReadSourceStream",
+            "Effect": "Allow",
+            "Action": FIREHOSE_READ_STREAM_ACTIONS,
+            "Resource": stream_arn,
+        },
+        {
+            "Sid": "LocateDestinationBucket",
+            "Effect": "Allow",
+            "Action": FIREHOSE_BUCKET_ACTIONS,
+            "Resource": bucket_arn,
+        },
+        {
+            "Sid": "WriteDeliveredObjects",
+            "Effect": "Allow",
+            "Action": FIREHOSE_OBJECT_ACTIONS,
+            "Resource": [f"{bucket_arn}/{prefix}*" for prefix in object_prefixes],
+        },
+        {
+            "Sid": "LogDeliveryErrors",
+            "Effect": "Allow",
+            "Action": "logs:PutLogEvents",
+            "Resource": log_stream_arn,
+        },
+    ]
+    if kms_key_arn is not None:
+        statements.append(
+            {
+                "Sid": "UseCustomerKey",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                "Resource": kms_key_arn,
+            }
+        )
+    return _document(*statements)
+
+
+def producer_policy(*, stream_arn: str, kms_key_arn: str | None) -> PolicyDocument:
+    """Write-only access to this one stream, for any application (desktop, mobile backend, batch job)."""
+    statements: list[dict[str, Any]] = [
+        {"Sid": "WriteStream", "Effect": "Allow", "Action": PRODUCER_ACTIONS, "Resource": stream_arn},
+    ]
+    if kms_key_arn is not None:
+        statements.append(
+            {"Sid": "EncryptWithCustomerKey", "Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": kms_key_arn}
+        )
+    return _document(*statements)
+
+
+def tls_only_statement(bucket_arn: str) -> dict[str, Any]:
+    """Deny every request made without TLS (AWS Foundational Security Best Practices S3.5)."""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def data_bucket_policy(bucket_arn: str) -> PolicyDocument:
+    return _document(tls_only_statement(bucket_arn))
+
+
+def access_log_bucket_policy(*, log_bucket_arn: str, source_bucket_arn: str, account_id: str) -> PolicyDocument:
+    """With ACLs disabled (BucketOwnerEnforced), S3's logging service is granted by policy, and only for
+    logs of our own data bucket in our own account."""
+    return _document(
+        tls_only_statement(log_bucket_arn),
+        {
+            "Sid": "AllowServerAccessLogDelivery",
+            "Effect": "Allow",
+            "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": f"{log_bucket_arn}/*",
+            "Condition": {
+                "ArnLike": {"aws:SourceArn": source_bucket_arn},
+                "StringEquals": {"aws:SourceAccount": account_id},
+            },
+        },
+    )

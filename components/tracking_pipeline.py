@@ -1,0 +1,446 @@
+"""TrackingPipeline: the passive ingestion path Kinesis Data Stream -> Firehose -> S3, secure by default.
+
+Any producer (desktop, mobile backend, IoT gateway, batch job) writes to the stream with the exported producer
+policy; Firehose reads the stream, appends a newline to every record, buffers, compresses and lands objects in
+a private, encrypted, versioned bucket under a Hive-style time prefix.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import pulumi
+import pulumi_aws as aws
+
+from . import iam_policies
+from .args import TrackingPipelineArgs
+from .prefixes import delivery_prefix, error_output_prefix
+
+TYPE_TOKEN = "tracking:index:TrackingPipeline"
+AWS_MANAGED_KINESIS_KEY = "alias/aws/kinesis"
+DELIVERY_LOG_STREAM = "DestinationDelivery"
+ALARM_PERIOD_SECONDS = 300
+
+
+class _AlarmSpec(NamedTuple):
+    suffix: str
+    namespace: str
+    metric: str
+    dimensions: Mapping[str, pulumi.Input[str]]
+    statistic: str
+    comparison: str
+    threshold: float
+    periods: int
+    description: str
+
+
+@dataclass(frozen=True)
+class _ProtectedBucket:
+    bucket: aws.s3.Bucket
+    settings: list[pulumi.Resource]
+    """Everything that must exist before the bucket is used (encryption, ownership, policy...)."""
+
+
+class TrackingPipeline(pulumi.ComponentResource):
+    """A Kinesis Data Stream delivered by Firehose into S3, with its IAM role, producer policy, logs and alarms."""
+
+    stream_name: pulumi.Output[str]
+    stream_arn: pulumi.Output[str]
+    delivery_stream_name: pulumi.Output[str]
+    delivery_stream_arn: pulumi.Output[str]
+    bucket_name: pulumi.Output[str]
+    bucket_arn: pulumi.Output[str]
+    delivery_prefix: pulumi.Output[str]
+    error_prefix: pulumi.Output[str]
+    firehose_role_arn: pulumi.Output[str]
+    producer_policy_arn: pulumi.Output[str]
+    log_group_name: pulumi.Output[str]
+    region: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        args: TrackingPipelineArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        self._name = name
+        self._args = args = args if args is not None else TrackingPipelineArgs()
+        invoke_opts = pulumi.InvokeOptions(parent=self)
+        self._account_id = aws.get_caller_identity_output(opts=invoke_opts).account_id
+        self._tags = pulumi.Output.from_input(args.tags).apply(self._merged_tags)
+
+        stream = self._stream()
+        data = self._data_bucket()
+        log_group, log_stream = self._delivery_logs()
+        role, role_policy = self._firehose_role(stream, data.bucket, log_stream)
+        delivery = self._delivery_stream(stream, data, role, role_policy, log_group, log_stream)
+        producer_policy = self._producer_policy(stream)
+        if args.enable_access_logging:
+            self._access_logging(data.bucket)
+        if args.enable_alarms:
+            self._alarms(stream, delivery)
+
+        self.stream_name = stream.name
+        self.stream_arn = stream.arn
+        self.delivery_stream_name = delivery.name
+        self.delivery_stream_arn = delivery.arn
+        self.bucket_name = data.bucket.bucket
+        self.bucket_arn = data.bucket.arn
+        self.delivery_prefix = pulumi.Output.from_input(args.data_prefix)
+        self.error_prefix = pulumi.Output.from_input(args.error_prefix)
+        self.firehose_role_arn = role.arn
+        self.producer_policy_arn = producer_policy.arn
+        self.log_group_name = log_group.name
+        self.region = aws.get_region_output(opts=invoke_opts).region
+        self.register_outputs(
+            {
+                "stream_name": self.stream_name,
+                "stream_arn": self.stream_arn,
+                "delivery_stream_name": self.delivery_stream_name,
+                "delivery_stream_arn": self.delivery_stream_arn,
+                "bucket_name": self.bucket_name,
+                "bucket_arn": self.bucket_arn,
+                "delivery_prefix": self.delivery_prefix,
+                "error_prefix": self.error_prefix,
+                "firehose_role_arn": self.firehose_role_arn,
+                "producer_policy_arn": self.producer_policy_arn,
+                "log_group_name": self.log_group_name,
+                "region": self.region,
+            }
+        )
+
+    def _merged_tags(self, tags: Mapping[str, str] | None) -> dict[str, str]:
+        return {"tracking-pipeline": self._name, **(tags or {})}
+
+    def _child(self, **extra: object) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, **extra)  # type: ignore[arg-type]
+
+    def _stream(self) -> aws.kinesis.Stream:
+        args = self._args
+        provisioned = args.stream_mode == "PROVISIONED"
+        return aws.kinesis.Stream(
+            f"{self._name}-stream",
+            stream_mode_details={"stream_mode": args.stream_mode},
+            shard_count=args.shard_count if provisioned else None,
+            retention_period=args.retention_hours,
+            shard_level_metrics=list(args.shard_level_metrics),
+            encryption_type="KMS",
+            kms_key_id=args.kms_key_arn if args.uses_customer_key else AWS_MANAGED_KINESIS_KEY,
+            tags=self._tags,
+            opts=self._child(),
+        )
+
+    def _protected_bucket(
+        self,
+        resource_name: str,
+        *,
+        kms_key_arn: pulumi.Input[str] | None,
+        policy_for: Callable[[aws.s3.Bucket], pulumi.Output[str]],
+        bucket_opts: pulumi.ResourceOptions | None = None,
+    ) -> _ProtectedBucket:
+        """A bucket nobody outside the account can reach: no public access, no ACLs, encrypted, versioned,
+        TLS only. Shared by the data bucket and the access-log bucket so both get the same protections."""
+        args = self._args
+        bucket = aws.s3.Bucket(
+            resource_name,
+            force_destroy=args.force_destroy,
+            tags=self._tags,
+            opts=pulumi.ResourceOptions.merge(self._child(), bucket_opts),
+        )
+        under_bucket = pulumi.ResourceOptions(parent=bucket)
+        public_access = aws.s3.BucketPublicAccessBlock(
+            f"{resource_name}-public-access",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=under_bucket,
+        )
+        ownership = aws.s3.BucketOwnershipControls(
+            f"{resource_name}-ownership",
+            bucket=bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=under_bucket,
+        )
+        if kms_key_arn is not None:
+            default_encryption = {"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn}
+        else:
+            default_encryption = {"sse_algorithm": "AES256"}
+        encryption = aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{resource_name}-encryption",
+            bucket=bucket.id,
+            rules=[
+                {
+                    "apply_server_side_encryption_by_default": default_encryption,
+                    "bucket_key_enabled": kms_key_arn is not None,
+                }
+            ],
+            opts=under_bucket,
+        )
+        settings: list[pulumi.Resource] = [public_access, ownership, encryption]
+        if args.enable_versioning:
+            settings.append(
+                aws.s3.BucketVersioning(
+                    f"{resource_name}-versioning",
+                    bucket=bucket.id,
+                    versioning_configuration={"status": "Enabled"},
+                    opts=under_bucket,
+                )
+            )
+        settings.append(
+            aws.s3.BucketPolicy(
+                f"{resource_name}-policy",
+                bucket=bucket.id,
+                policy=policy_for(bucket),
+                # Applying a policy while the public-access block is still being set races in S3.
+                opts=pulumi.ResourceOptions(parent=bucket, depends_on=[public_access]),
+            )
+        )
+        return _ProtectedBucket(bucket=bucket, settings=settings)
+
+    def _data_bucket(self) -> _ProtectedBucket:
+        args = self._args
+        protect = pulumi.ResourceOptions(protect=True, retain_on_delete=True) if args.protect_bucket else None
+        data = self._protected_bucket(
+            f"{self._name}-bucket",
+            kms_key_arn=args.kms_key_arn,
+            policy_for=lambda bucket: bucket.arn.apply(lambda arn: json.dumps(iam_policies.data_bucket_policy(arn))),
+            bucket_opts=protect,
+        )
+        rules = self._lifecycle_rules()
+        if args.enable_lifecycle and rules:
+            data.settings.append(
+                aws.s3.BucketLifecycleConfiguration(
+                    f"{self._name}-bucket-lifecycle",
+                    bucket=data.bucket.id,
+                    rules=rules,
+                    opts=pulumi.ResourceOptions(parent=data.bucket),
+                )
+            )
+        return data
+
+    def _lifecycle_rules(self) -> list[dict[str, object]]:
+        args = self._args
+        transitions = [
+            {"days": days, "storage_class": storage_class}
+            for days, storage_class in ((args.lifecycle_ia_days, "STANDARD_IA"), (args.lifecycle_glacier_days, "GLACIER"))
+            if days is not None
+        ]
+        rules: list[dict[str, object]] = [
+            {
+                "id": "abort-incomplete-multipart-uploads",
+                "status": "Enabled",
+                "filter": {},
+                "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+            }
+        ]
+        if transitions:
+            rules.append(
+                {
+                    "id": "tier-delivered-data",
+                    "status": "Enabled",
+                    "filter": {"prefix": args.data_prefix},
+                    "transitions": transitions,
+                }
+            )
+        if args.enable_versioning and args.lifecycle_noncurrent_expiration_days is not None:
+            rules.append(
+                {
+                    "id": "expire-noncurrent-versions",
+                    "status": "Enabled",
+                    "filter": {},
+                    "noncurrent_version_expiration": {"noncurrent_days": args.lifecycle_noncurrent_expiration_days},
+                }
+            )
+        return rules
+
+    def _delivery_logs(self) -> tuple[aws.cloudwatch.LogGroup, aws.cloudwatch.LogStream]:
+        log_group = aws.cloudwatch.LogGroup(
+            f"{self._name}-delivery-logs",
+            retention_in_days=self._args.log_retention_days,
+            tags=self._tags,
+            opts=self._child(),
+        )
+        log_stream = aws.cloudwatch.LogStream(
+            f"{self._name}-delivery-log-stream",
+            name=DELIVERY_LOG_STREAM,
+            log_group_name=log_group.name,
+            opts=pulumi.ResourceOptions(parent=log_group),
+        )
+        return log_group, log_stream
+
+    def _firehose_role(
+        self, stream: aws.kinesis.Stream, bucket: aws.s3.Bucket, log_stream: aws.cloudwatch.LogStream
+    ) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+        args = self._args
+        role = aws.iam.Role(
+            f"{self._name}-firehose-role",
+            description="Assumed by Firehose to read the tracking stream and write the tracking bucket",
+            assume_role_policy=self._account_id.apply(lambda account: json.dumps(iam_policies.firehose_trust_policy(account))),
+            tags=self._tags,
+            opts=self._child(),
+        )
+        prefixes = [args.data_prefix, args.error_prefix]
+        policy = pulumi.Output.all(stream.arn, bucket.arn, log_stream.arn, args.kms_key_arn).apply(
+            lambda resolved: json.dumps(
+                iam_policies.firehose_delivery_policy(
+                    stream_arn=resolved[0],
+                    bucket_arn=resolved[1],
+                    object_prefixes=prefixes,
+                    log_stream_arn=resolved[2],
+                    kms_key_arn=resolved[3],
+                )
+            )
+        )
+        role_policy = aws.iam.RolePolicy(
+            f"{self._name}-firehose-policy",
+            role=role.id,
+            policy=policy,
+            opts=pulumi.ResourceOptions(parent=role),
+        )
+        return role, role_policy
+
+    def _delivery_stream(
+        self,
+        stream: aws.kinesis.Stream,
+        data: _ProtectedBucket,
+        role: aws.iam.Role,
+        role_policy: aws.iam.RolePolicy,
+        log_group: aws.cloudwatch.LogGroup,
+        log_stream: aws.cloudwatch.LogStream,
+    ) -> aws.kinesis.FirehoseDeliveryStream:
+        """With a Kinesis source, Firehose cannot encrypt the delivery stream itself: the stream's own KMS
+        encryption covers the data at rest, and the bucket's default encryption covers the delivered objects."""
+        args = self._args
+        return aws.kinesis.FirehoseDeliveryStream(
+            f"{self._name}-delivery",
+            destination="extended_s3",
+            kinesis_source_configuration={"kinesis_stream_arn": stream.arn, "role_arn": role.arn},
+            extended_s3_configuration={
+                "role_arn": role.arn,
+                "bucket_arn": data.bucket.arn,
+                "buffering_size": args.buffering_size_mb,
+                "buffering_interval": args.buffering_interval_seconds,
+                "compression_format": args.compression,
+                "prefix": delivery_prefix(args.data_prefix),
+                "error_output_prefix": error_output_prefix(args.error_prefix),
+                "kms_key_arn": args.kms_key_arn,
+                "processing_configuration": {
+                    "enabled": True,
+                    "processors": [{"type": "AppendDelimiterToRecord"}],
+                },
+                "cloudwatch_logging_options": {
+                    "enabled": True,
+                    "log_group_name": log_group.name,
+                    "log_stream_name": log_stream.name,
+                },
+            },
+            tags=self._tags,
+            # Firehose checks the role's permissions when it is created: the policy must exist first.
+            opts=self._child(depends_on=[role_policy, *data.settings]),
+        )
+
+    def _producer_policy(self, stream: aws.kinesis.Stream) -> aws.iam.Policy:
+        args = self._args
+        return aws.iam.Policy(
+            f"{self._name}-producer-policy",
+            description="Write records to the tracking stream; attach to any producer's role",
+            policy=pulumi.Output.all(stream.arn, args.kms_key_arn).apply(
+                lambda resolved: json.dumps(iam_policies.producer_policy(stream_arn=resolved[0], kms_key_arn=resolved[1]))
+            ),
+            tags=self._tags,
+            opts=self._child(),
+        )
+
+    def _access_logging(self, data_bucket: aws.s3.Bucket) -> _ProtectedBucket:
+        """S3 server access logs can only be delivered to an SSE-S3 bucket, so the log bucket never uses the
+        customer key; it gets every other protection of the data bucket, and an expiry."""
+        args = self._args
+        log_name = f"{self._name}-access-logs"
+
+        def policy_for(log_bucket: aws.s3.Bucket) -> pulumi.Output[str]:
+            return pulumi.Output.all(log_bucket.arn, data_bucket.arn, self._account_id).apply(
+                lambda resolved: json.dumps(
+                    iam_policies.access_log_bucket_policy(
+                        log_bucket_arn=resolved[0], source_bucket_arn=resolved[1], account_id=resolved[2]
+                    )
+                )
+            )
+
+        logs = self._protected_bucket(log_name, kms_key_arn=None, policy_for=policy_for)
+        aws.s3.BucketLifecycleConfiguration(
+            f"{log_name}-lifecycle",
+            bucket=logs.bucket.id,
+            rules=[
+                {
+                    "id": "expire-access-logs",
+                    "status": "Enabled",
+                    "filter": {},
+                    "expiration": {"days": args.access_log_expiration_days},
+                    "noncurrent_version_expiration": {"noncurrent_days": 1},
+                }
+            ],
+            opts=pulumi.ResourceOptions(parent=logs.bucket),
+        )
+        aws.s3.BucketLogging(
+            f"{self._name}-bucket-logging",
+            bucket=data_bucket.id,
+            target_bucket=logs.bucket.id,
+            target_prefix="s3-access/",
+            opts=pulumi.ResourceOptions(parent=data_bucket, depends_on=logs.settings),
+        )
+        return logs
+
+    def _alarms(self, stream: aws.kinesis.Stream, delivery: aws.kinesis.FirehoseDeliveryStream) -> list[aws.cloudwatch.MetricAlarm]:
+        """Each alarm answers one operator question: are producers throttled, is Firehose keeping up, is data
+        landing. Thresholds follow from the buffering settings so a slow buffer does not page anyone."""
+        args = self._args
+        actions = [args.alarm_topic_arn] if args.alarm_topic_arn is not None else []
+        freshness = args.data_freshness_threshold_seconds
+        stream_dims = {"StreamName": stream.name}
+        delivery_dims = {"DeliveryStreamName": delivery.name}
+        specs = [
+            _AlarmSpec("iterator-age", "AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", stream_dims,
+                       "Maximum", "GreaterThanThreshold", freshness * 1000, 1,
+                       "Firehose is falling behind the stream: records wait longer than the freshness target"),
+            _AlarmSpec("write-throttled", "AWS/Kinesis", "WriteProvisionedThroughputExceeded", stream_dims,
+                       "Sum", "GreaterThanThreshold", 0, 3,
+                       "Producers were throttled for 15 minutes: add shards or switch to ON_DEMAND"),
+            _AlarmSpec("read-throttled", "AWS/Kinesis", "ReadProvisionedThroughputExceeded", stream_dims,
+                       "Sum", "GreaterThanThreshold", 0, 3,
+                       "Stream reads were throttled for 15 minutes: too many consumers share the shards"),
+            _AlarmSpec("data-freshness", "AWS/Firehose", "DeliveryToS3.DataFreshness", delivery_dims,
+                       "Maximum", "GreaterThanThreshold", freshness, 1,
+                       f"Oldest undelivered record is older than {freshness} s (2 x buffering interval + 300 s)"),
+            _AlarmSpec("delivery-success", "AWS/Firehose", "DeliveryToS3.Success", delivery_dims,
+                       "Minimum", "LessThanThreshold", 1, 1,
+                       "Some deliveries to S3 failed: see the delivery log group and the error prefix"),
+            _AlarmSpec("throttled-records", "AWS/Firehose", "ThrottledRecords", delivery_dims,
+                       "Sum", "GreaterThanThreshold", 0, 3,
+                       "Firehose throttled records for 15 minutes: a delivery stream quota is reached"),
+        ]
+        return [
+            aws.cloudwatch.MetricAlarm(
+                f"{self._name}-{spec.suffix}",
+                alarm_description=spec.description,
+                namespace=spec.namespace,
+                metric_name=spec.metric,
+                dimensions=spec.dimensions,
+                statistic=spec.statistic,
+                comparison_operator=spec.comparison,
+                threshold=spec.threshold,
+                period=ALARM_PERIOD_SECONDS,
+                evaluation_periods=spec.periods,
+                treat_missing_data="notBreaching",
+                alarm_actions=actions,
+                ok_actions=actions,
+                tags=self._tags,
+                opts=self._child(),
+            )
+            for spec in specs
+        ]

@@ -1,0 +1,43 @@
+"""The contract every format reader satisfies: bytes in, raw records (or per-record failures) out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Protocol
+
+DEFAULT_CHUNK_SIZE = 64 * 1024
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """A decoded but not yet validated record."""
+
+    index: int
+    """0-based ordinal among the records of its object: stable across runs, so `verify` can name it."""
+    position: str
+    """Where a person finds it in the object: "record 12", "line 13", "row 5"."""
+    value: Any
+    """Normally a mapping of field name to value; validation decides whether it is acceptable."""
+
+
+@dataclass(frozen=True)
+class MalformedRecord:
+    """One record slot that could not be decoded, while the rest of the object still can (a bad JSONL line)."""
+
+    index: int
+    position: str
+    raw: str
+    """The offending text, truncated for the dead-letter file."""
+    reason: str
+
+
+class FormatReader(Protocol):
+    """Decodes a (decompressed) byte stream lazily: memory stays bounded whatever the object size.
+
+    Raises `ingest.errors.FormatError` when the rest of the object cannot be decoded; what was yielded
+    before that stands.
+    """
+
+    def __call__(self, stream: BinaryIO, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[RawRecord | MalformedRecord]:
+        ...

@@ -1,0 +1,188 @@
+"""This project's stack configuration: the typed keys of Pulumi.yaml and how they become TrackingPipelineArgs.
+
+One table (`CONFIG_KEYS`) drives the program, the local demo (which reads a `Pulumi.<stack>.yaml` directly, so
+it provisions what the stack declares) and the test that keeps `Pulumi.yaml` in step. The component itself
+never reads configuration.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from components import TrackingPipelineArgs, TrackingPipelineArgsError
+
+PROJECT = "tracking-pipeline"
+PROJECT_DIR = Path(__file__).resolve().parent
+
+
+class StackConfigError(ValueError):
+    """A stack config value is missing its type or breaks a rule; names the full config key."""
+
+
+@dataclass(frozen=True)
+class ConfigKey:
+    key: str
+    """camelCase name under the project namespace, as written in Pulumi.<stack>.yaml."""
+    argument: str
+    """The TrackingPipelineArgs field it sets."""
+    type: str
+    """Pulumi.yaml config type: string, integer, boolean or array (of strings)."""
+    description: str
+    unset_means_none: bool = False
+    """Keys whose argument may be None: Pulumi config has no null, so 0 or "" stands for "off"/"none"."""
+
+    def default(self) -> object:
+        """The component's default, written the way Pulumi.yaml declares it."""
+        value = getattr(TrackingPipelineArgs(), self.argument)
+        if value is None:
+            return "" if self.type == "string" else 0
+        return list(value) if self.type == "array" else value
+
+
+CONFIG_KEYS: tuple[ConfigKey, ...] = (
+    ConfigKey("streamMode", "stream_mode", "string", "Kinesis capacity mode: PROVISIONED or ON_DEMAND."),
+    ConfigKey("shardCount", "shard_count", "integer", "Shards of a PROVISIONED stream (>= 1)."),
+    ConfigKey("retentionHours", "retention_hours", "integer", "Stream retention in hours (24-8760)."),
+    ConfigKey("shardLevelMetrics", "shard_level_metrics", "array",
+              "Enhanced shard-level metrics; must include IncomingBytes and OutgoingBytes."),
+    ConfigKey("kmsKeyArn", "kms_key_arn", "string",
+              "Customer-managed KMS key ARN for the stream and bucket; empty: AWS-managed keys.",
+              unset_means_none=True),
+    ConfigKey("dataPrefix", "data_prefix", "string", "S3 folder for delivered data, with a trailing slash."),
+    ConfigKey("errorPrefix", "error_prefix", "string", "S3 folder for records Firehose failed to deliver."),
+    ConfigKey("bufferingSizeMb", "buffering_size_mb", "integer", "Firehose buffer size in MiB (1-128)."),
+    ConfigKey("bufferingIntervalSeconds", "buffering_interval_seconds", "integer",
+              "Firehose buffer interval in seconds (0-900)."),
+    ConfigKey("compression", "compression", "string",
+              "Delivered object compression: UNCOMPRESSED, GZIP, ZIP, Snappy or HADOOP_SNAPPY."),
+    ConfigKey("logRetentionDays", "log_retention_days", "integer",
+              "Retention of the delivery-error log group (a CloudWatch Logs value, e.g. 30)."),
+    ConfigKey("forceDestroy", "force_destroy", "boolean", "Let pulumi destroy delete non-empty buckets."),
+    ConfigKey("protectBucket", "protect_bucket", "boolean",
+              "Protect the data bucket from deletion and retain it on delete."),
+    ConfigKey("enableVersioning", "enable_versioning", "boolean", "Version the buckets' objects."),
+    ConfigKey("enableLifecycle", "enable_lifecycle", "boolean", "Apply lifecycle rules to the data bucket."),
+    ConfigKey("lifecycleIaDays", "lifecycle_ia_days", "integer",
+              "Days before delivered data moves to STANDARD_IA (>= 30; 0: never).", unset_means_none=True),
+    ConfigKey("lifecycleGlacierDays", "lifecycle_glacier_days", "integer",
+              "Days before delivered data moves to GLACIER (>= IA days + 30; 0: never).", unset_means_none=True),
+    ConfigKey("lifecycleNoncurrentExpirationDays", "lifecycle_noncurrent_expiration_days", "integer",
+              "Days before noncurrent object versions are deleted (0: never).", unset_means_none=True),
+    ConfigKey("enableAccessLogging", "enable_access_logging", "boolean",
+              "S3 server access logging into a separate log bucket."),
+    ConfigKey("accessLogExpirationDays", "access_log_expiration_days", "integer", "Days access logs are kept."),
+    ConfigKey("enableAlarms", "enable_alarms", "boolean", "Create the CloudWatch alarms."),
+    ConfigKey("alarmTopicArn", "alarm_topic_arn", "string",
+              "SNS topic ARN that receives the alarms; empty: none.", unset_means_none=True),
+)
+TAGS_KEY = "tags"
+"""Structured (a map of tag name to value): Pulumi.yaml's config types cannot declare a map, so it is read
+here without a declaration."""
+
+
+def _as_int(text: object) -> int:
+    if isinstance(text, bool):
+        raise ValueError
+    if isinstance(text, int):
+        return text
+    return int(str(text).strip(), 10)
+
+
+def _as_bool(text: object) -> bool:
+    if isinstance(text, bool):
+        return text
+    lowered = str(text).strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    raise ValueError
+
+
+def _as_list(text: object) -> list[str]:
+    value = json.loads(text) if isinstance(text, str) else text
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError
+    return value
+
+
+def _as_str(text: object) -> str:
+    if not isinstance(text, str):
+        raise ValueError
+    return text
+
+
+_PARSERS: dict[str, tuple[Callable[[object], Any], str]] = {
+    "integer": (_as_int, "an integer"),
+    "boolean": (_as_bool, "true or false"),
+    "array": (_as_list, "a list of strings"),
+    "string": (_as_str, "a string"),
+}
+
+
+def _as_tags(text: object) -> dict[str, str]:
+    value = json.loads(text) if isinstance(text, str) else text
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ValueError
+    return value
+
+
+def args_from_config(values: Mapping[str, object]) -> TrackingPipelineArgs:
+    """Unset keys keep the component's defaults; every error names the full key as the user wrote it."""
+    known = {spec.key for spec in CONFIG_KEYS} | {TAGS_KEY}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise StackConfigError(f"{PROJECT}:{unknown[0]} is not a config key of this project; known: {', '.join(sorted(known))}")
+    kwargs: dict[str, Any] = {}
+    by_argument = {spec.argument: spec for spec in CONFIG_KEYS}
+    for spec in CONFIG_KEYS:
+        if values.get(spec.key) is None:
+            continue
+        parse, expected = _PARSERS[spec.type]
+        try:
+            value = parse(values[spec.key])
+        except (ValueError, TypeError):
+            raise StackConfigError(f"{PROJECT}:{spec.key}: expected {expected}, got {values[spec.key]!r}") from None
+        kwargs[spec.argument] = None if spec.unset_means_none and value in (0, "") else value
+    if values.get(TAGS_KEY) is not None:
+        try:
+            kwargs["tags"] = _as_tags(values[TAGS_KEY])
+        except (ValueError, TypeError):
+            raise StackConfigError(
+                f"{PROJECT}:{TAGS_KEY}: expected a map of tag names to string values, got {values[TAGS_KEY]!r}"
+            ) from None
+    try:
+        return TrackingPipelineArgs(**kwargs)
+    except TrackingPipelineArgsError as error:
+        spec = by_argument.get(error.argument)
+        key = spec.key if spec else error.argument
+        raise StackConfigError(f"{PROJECT}:{key}={error.value!r} is invalid: {error.expected}") from None
+
+
+def read_pulumi_config() -> dict[str, object]:
+    """The raw values of the current stack, as the Pulumi engine hands them to the program."""
+    import pulumi
+
+    config = pulumi.Config(PROJECT)
+    raw = {spec.key: config.get(spec.key) for spec in (*CONFIG_KEYS, ConfigKey(TAGS_KEY, "tags", "string", ""))}
+    return {key: value for key, value in raw.items() if value is not None}
+
+
+def read_stack_file(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, object]:
+    """The project's values from `Pulumi.<stack>.yaml`, for tools that run without the Pulumi engine."""
+    path = project_dir / f"Pulumi.{stack}.yaml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    config = document.get("config") or {}
+    prefix = f"{PROJECT}:"
+    return {key[len(prefix):]: value for key, value in config.items() if key.startswith(prefix)}
+
+
+def stack_region(stack: str, project_dir: Path = PROJECT_DIR) -> str | None:
+    """`aws:region` of a stack file, so local tools use the region the stack deploys to."""
+    path = project_dir / f"Pulumi.{stack}.yaml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return (document.get("config") or {}).get("aws:region")

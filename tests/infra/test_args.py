@@ -1,0 +1,67 @@
+"""Bad arguments fail at construction, before any AWS call, naming the argument, the value and the range."""
+
+import pytest
+
+from components import TrackingPipelineArgs, TrackingPipelineArgsError
+
+
+def test_defaults_are_valid_and_secure():
+    args = TrackingPipelineArgs()
+    assert args.stream_mode == "PROVISIONED"
+    assert args.retention_hours == 48
+    assert args.compression == "GZIP"
+    assert args.force_destroy is False
+    assert args.enable_versioning is True
+    assert args.enable_alarms is True
+    assert {"IncomingBytes", "OutgoingBytes"} <= set(args.shard_level_metrics)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument", "expected"),
+    [
+        ({"shard_count": 0}, "shard_count", "at least 1"),
+        ({"shard_count": "2"}, "shard_count", "an integer"),
+        ({"retention_hours": 23}, "retention_hours", "between 24 and 8760"),
+        ({"retention_hours": 8761}, "retention_hours", "between 24 and 8760"),
+        ({"buffering_size_mb": 0}, "buffering_size_mb", "between 1 and 128"),
+        ({"buffering_size_mb": 129}, "buffering_size_mb", "between 1 and 128"),
+        ({"buffering_interval_seconds": 901}, "buffering_interval_seconds", "between 0 and 900"),
+        ({"buffering_interval_seconds": -1}, "buffering_interval_seconds", "between 0 and 900"),
+        ({"data_prefix": "crypto"}, "data_prefix", "trailing slash"),
+        ({"data_prefix": ""}, "data_prefix", "trailing slash"),
+        ({"data_prefix": "/crypto/"}, "data_prefix", "no leading slash"),
+        ({"error_prefix": ""}, "error_prefix", "without an error output prefix"),
+        ({"error_prefix": "errors"}, "error_prefix", "trailing slash"),
+        ({"stream_mode": "provisioned"}, "stream_mode", "PROVISIONED, ON_DEMAND"),
+        ({"compression": "BZIP2"}, "compression", "GZIP"),
+        ({"log_retention_days": 10}, "log_retention_days", "14"),
+        ({"shard_level_metrics": ["IncomingBytes"]}, "shard_level_metrics", "must include"),
+        ({"shard_level_metrics": ["IncomingBytes", "OutgoingBytes", "Latency"]}, "shard_level_metrics", "among"),
+        ({"lifecycle_ia_days": 10}, "lifecycle_ia_days", "at least 30"),
+        ({"lifecycle_glacier_days": 40}, "lifecycle_glacier_days", "at least 60"),
+        ({"kms_key_arn": "alias/my-key"}, "kms_key_arn", "not a name or alias"),
+        ({"kms_key_arn": "arn:aws:kms:ap-southeast-1:123456789012:alias/x"}, "kms_key_arn", ":key/"),
+        ({"alarm_topic_arn": "alarms"}, "alarm_topic_arn", ":sns:"),
+        ({"force_destroy": "yes"}, "force_destroy", "true or false"),
+    ],
+)
+def test_invalid_argument_is_refused_with_its_name_value_and_range(kwargs, argument, expected):
+    with pytest.raises(TrackingPipelineArgsError) as caught:
+        TrackingPipelineArgs(**kwargs)
+    message = str(caught.value)
+    assert caught.value.argument == argument
+    assert message.startswith(f"{argument}={next(iter(kwargs.values()))!r}")
+    assert expected in message
+
+
+def test_shard_count_is_not_checked_against_a_stream_mode_that_ignores_it():
+    assert TrackingPipelineArgs(stream_mode="ON_DEMAND").stream_mode == "ON_DEMAND"
+
+
+def test_glacier_only_lifecycle_needs_no_ia_stay():
+    assert TrackingPipelineArgs(lifecycle_ia_days=None, lifecycle_glacier_days=1).lifecycle_glacier_days == 1
+
+
+def test_freshness_threshold_follows_the_buffering_interval():
+    assert TrackingPipelineArgs(buffering_interval_seconds=60).data_freshness_threshold_seconds == 420
+    assert TrackingPipelineArgs(buffering_interval_seconds=900).data_freshness_threshold_seconds == 2100
