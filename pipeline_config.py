@@ -164,11 +164,18 @@ def args_from_config(values: Mapping[str, object]) -> TrackingPipelineArgs:
 
 
 def read_pulumi_config() -> dict[str, object]:
-    """The raw values of the current stack, as the Pulumi engine hands them to the program."""
-    import pulumi
+    """The raw values of the current stack, as the Pulumi engine hands them to the program.
 
+    Every key under the project namespace is read, not only the known ones, so that a misspelt key in a
+    stack file fails the preview instead of being silently ignored.
+    """
+    import pulumi
+    from pulumi.runtime import config as runtime_config
+
+    prefix = f"{PROJECT}:"
+    present = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env() or {})
     config = pulumi.Config(PROJECT)
-    raw = {spec.key: config.get(spec.key) for spec in (*CONFIG_KEYS, ConfigKey(TAGS_KEY, "tags", "string", ""))}
+    raw = {key[len(prefix):]: config.get(key[len(prefix):]) for key in present if key.startswith(prefix)}
     return {key: value for key, value in raw.items() if value is not None}
 
 

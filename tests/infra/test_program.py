@@ -1,0 +1,131 @@
+"""The whole program (__main__.py) as `pulumi up` runs it, per stack, and the project files around it."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+import yaml
+
+from pipeline_config import CONFIG_KEYS, TAGS_KEY, StackConfigError
+
+from .conftest import PROJECT_DIR, REGION, stack_config
+
+STACK_OUTPUTS = {
+    "streamName", "streamArn", "deliveryStreamName", "deliveryStreamArn", "bucketName", "bucketArn",
+    "deliveryPrefix", "errorPrefix", "firehoseRoleArn", "producerPolicyArn", "logGroupName", "region",
+}
+SCHEMA = PROJECT_DIR.parent / "shared" / "schemas" / "pulumi-project.schema.json"
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_program_runs_with_each_stack_file_and_exports_every_output(run_program, stack):
+    run = run_program(stack_config(stack), stack)
+    assert set(run.outputs) == STACK_OUTPUTS
+    assert all(value not in (None, "") for value in run.outputs.values()), run.outputs
+    assert run.outputs["region"] == REGION
+    stream = run.graph.one("aws:kinesis/stream:Stream")
+    assert run.outputs["streamArn"] == stream.outputs["arn"]
+    assert run.outputs["deliveryPrefix"] == "crypto/"
+
+
+def test_dev_stack_is_small_fast_and_disposable(run_program):
+    run = run_program(stack_config("dev"), "dev")
+    stream = run.graph.one("aws:kinesis/stream:Stream").inputs
+    assert (stream["shardCount"], stream["retentionPeriod"]) == (1, 48)
+    s3 = run.graph.one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream").inputs["extendedS3Configuration"]
+    assert (s3["bufferingSize"], s3["bufferingInterval"]) == (1, 60)
+    bucket = run.graph.named("tracking-bucket")
+    assert bucket.inputs["forceDestroy"] is True
+    assert run.graph.protected == set()
+    assert bucket.inputs["tags"]["environment"] == "dev"
+
+
+def test_prod_stack_scales_keeps_data_protects_the_bucket_and_pages(run_program):
+    run = run_program(stack_config("prod"), "prod")
+    stream = run.graph.one("aws:kinesis/stream:Stream").inputs
+    assert stream["streamModeDetails"] == {"streamMode": "ON_DEMAND"}
+    assert stream["retentionPeriod"] > 48
+    s3 = run.graph.one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream").inputs["extendedS3Configuration"]
+    assert s3["bufferingSize"] == 128
+    assert run.graph.named("tracking-bucket").inputs["forceDestroy"] is False
+    assert {"tracking-bucket"} <= run.graph.protected
+    assert "tracking-bucket" in run.graph.retained_on_delete
+    assert run.graph.named("tracking-bucket-lifecycle")
+    assert run.graph.one("aws:s3/bucketLogging:BucketLogging")
+    topic = stack_config("prod")["tracking-pipeline:alarmTopicArn"]
+    alarms = run.graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    assert len(alarms) == 6
+    assert all(alarm.inputs["alarmActions"] == [topic] for alarm in alarms)
+
+
+def test_unset_config_keeps_the_component_defaults(run_program):
+    run = run_program({"aws:region": REGION}, "bare")
+    stream = run.graph.one("aws:kinesis/stream:Stream").inputs
+    assert (stream["shardCount"], stream["retentionPeriod"]) == (1, 48)
+    assert set(run.outputs) == STACK_OUTPUTS
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("shardCount", "two", "tracking-pipeline:shardCount: expected an integer, got 'two'"),
+        ("shardCount", "0", "tracking-pipeline:shardCount=0 is invalid: expected at least 1"),
+        ("retentionHours", "10000", "tracking-pipeline:retentionHours=10000 is invalid: expected between 24 and 8760"),
+        ("bufferingSizeMb", "500", "tracking-pipeline:bufferingSizeMb=500 is invalid: expected between 1 and 128"),
+        ("dataPrefix", "crypto", "tracking-pipeline:dataPrefix='crypto' is invalid"),
+        ("errorPrefix", "", "tracking-pipeline:errorPrefix='' is invalid: required"),
+        ("forceDestroy", "maybe", "tracking-pipeline:forceDestroy: expected true or false, got 'maybe'"),
+        ("shardLevelMetrics", '"IncomingBytes"', "tracking-pipeline:shardLevelMetrics: expected a list of strings"),
+        ("tags", '["a"]', "tracking-pipeline:tags: expected a map of tag names to string values"),
+        ("shardCont", "2", "tracking-pipeline:shardCont is not a config key of this project"),
+    ],
+)
+def test_invalid_stack_config_fails_naming_the_key_and_value(run_program, key, value, message):
+    config = {**stack_config("dev"), f"tracking-pipeline:{key}": value}
+    with pytest.raises(StackConfigError) as caught:
+        run_program(config, "dev")
+    assert message in str(caught.value)
+
+
+def _project() -> dict:
+    return yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())
+
+
+def test_pulumi_yaml_validates_against_pulumis_project_schema():
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.validate(_project(), schema)
+    runtime = _project()["runtime"]
+    assert runtime["name"] == "python"
+    assert runtime["options"]["virtualenv"] == ".venv"
+
+
+def test_schema_check_does_reject_a_broken_project_file():
+    schema = json.loads(SCHEMA.read_text())
+    broken = {**_project(), "config": {"shardCount": {"type": "number"}}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+
+
+def test_pulumi_yaml_declares_exactly_the_keys_the_program_reads_with_the_component_defaults():
+    declared = _project()["config"]
+    assert list(declared) == [spec.key for spec in CONFIG_KEYS]
+    for spec in CONFIG_KEYS:
+        assert declared[spec.key]["type"] == spec.type, spec.key
+        assert declared[spec.key]["description"] == spec.description, spec.key
+        assert declared[spec.key]["default"] == spec.default(), spec.key
+
+
+def test_stack_files_only_use_known_keys():
+    known = {f"tracking-pipeline:{spec.key}" for spec in CONFIG_KEYS} | {f"tracking-pipeline:{TAGS_KEY}", "aws:region"}
+    for stack in ("dev", "prod"):
+        assert set(stack_config(stack)) <= known, stack
+
+
+def test_readme_documents_every_config_key_and_output():
+    readme = (PROJECT_DIR / "README.md").read_text()
+    for spec in CONFIG_KEYS:
+        assert f"`{spec.key}`" in readme, spec.key
+    for output in STACK_OUTPUTS:
+        assert f"`{output}`" in readme, output
