@@ -49,37 +49,82 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
     ConfigKey("streamMode", "stream_mode", "string", "Kinesis capacity mode: PROVISIONED or ON_DEMAND."),
     ConfigKey("shardCount", "shard_count", "integer", "Shards of a PROVISIONED stream (>= 1)."),
     ConfigKey("retentionHours", "retention_hours", "integer", "Stream retention in hours (24-8760)."),
-    ConfigKey("shardLevelMetrics", "shard_level_metrics", "array",
-              "Enhanced shard-level metrics; must include IncomingBytes and OutgoingBytes."),
-    ConfigKey("kmsKeyArn", "kms_key_arn", "string",
-              "Customer-managed KMS key ARN for the stream and bucket; empty: AWS-managed keys.",
-              unset_means_none=True),
+    ConfigKey(
+        "shardLevelMetrics",
+        "shard_level_metrics",
+        "array",
+        "Enhanced shard-level metrics; must include IncomingBytes and OutgoingBytes.",
+    ),
+    ConfigKey(
+        "kmsKeyArn",
+        "kms_key_arn",
+        "string",
+        "Customer-managed KMS key ARN for the stream and bucket; empty: AWS-managed keys.",
+        unset_means_none=True,
+    ),
     ConfigKey("dataPrefix", "data_prefix", "string", "S3 folder for delivered data, with a trailing slash."),
     ConfigKey("errorPrefix", "error_prefix", "string", "S3 folder for records Firehose failed to deliver."),
     ConfigKey("bufferingSizeMb", "buffering_size_mb", "integer", "Firehose buffer size in MiB (1-128)."),
-    ConfigKey("bufferingIntervalSeconds", "buffering_interval_seconds", "integer",
-              "Firehose buffer interval in seconds (0-900)."),
-    ConfigKey("compression", "compression", "string",
-              "Delivered object compression: UNCOMPRESSED, GZIP, ZIP, Snappy or HADOOP_SNAPPY."),
-    ConfigKey("logRetentionDays", "log_retention_days", "integer",
-              "Retention of the delivery-error log group (a CloudWatch Logs value, e.g. 30)."),
+    ConfigKey(
+        "bufferingIntervalSeconds",
+        "buffering_interval_seconds",
+        "integer",
+        "Firehose buffer interval in seconds (0-900).",
+    ),
+    ConfigKey(
+        "compression",
+        "compression",
+        "string",
+        "Delivered object compression: UNCOMPRESSED, GZIP, ZIP, Snappy or HADOOP_SNAPPY.",
+    ),
+    ConfigKey(
+        "logRetentionDays",
+        "log_retention_days",
+        "integer",
+        "Retention of the delivery-error log group (a CloudWatch Logs value, e.g. 30).",
+    ),
     ConfigKey("forceDestroy", "force_destroy", "boolean", "Let pulumi destroy delete non-empty buckets."),
-    ConfigKey("protectBucket", "protect_bucket", "boolean",
-              "Protect the data bucket from deletion and retain it on delete."),
+    ConfigKey(
+        "protectBucket", "protect_bucket", "boolean", "Protect the data bucket from deletion and retain it on delete."
+    ),
     ConfigKey("enableVersioning", "enable_versioning", "boolean", "Version the buckets' objects."),
     ConfigKey("enableLifecycle", "enable_lifecycle", "boolean", "Apply lifecycle rules to the data bucket."),
-    ConfigKey("lifecycleIaDays", "lifecycle_ia_days", "integer",
-              "Days before delivered data moves to STANDARD_IA (>= 30; 0: never).", unset_means_none=True),
-    ConfigKey("lifecycleGlacierDays", "lifecycle_glacier_days", "integer",
-              "Days before delivered data moves to GLACIER (>= IA days + 30; 0: never).", unset_means_none=True),
-    ConfigKey("lifecycleNoncurrentExpirationDays", "lifecycle_noncurrent_expiration_days", "integer",
-              "Days before noncurrent object versions are deleted (0: never).", unset_means_none=True),
-    ConfigKey("enableAccessLogging", "enable_access_logging", "boolean",
-              "S3 server access logging into a separate log bucket."),
+    ConfigKey(
+        "lifecycleIaDays",
+        "lifecycle_ia_days",
+        "integer",
+        "Days before delivered data moves to STANDARD_IA (>= 30; 0: never).",
+        unset_means_none=True,
+    ),
+    ConfigKey(
+        "lifecycleGlacierDays",
+        "lifecycle_glacier_days",
+        "integer",
+        "Days before delivered data moves to GLACIER (>= IA days + 30; 0: never).",
+        unset_means_none=True,
+    ),
+    ConfigKey(
+        "lifecycleNoncurrentExpirationDays",
+        "lifecycle_noncurrent_expiration_days",
+        "integer",
+        "Days before noncurrent object versions are deleted (0: never).",
+        unset_means_none=True,
+    ),
+    ConfigKey(
+        "enableAccessLogging",
+        "enable_access_logging",
+        "boolean",
+        "S3 server access logging into a separate log bucket.",
+    ),
     ConfigKey("accessLogExpirationDays", "access_log_expiration_days", "integer", "Days access logs are kept."),
     ConfigKey("enableAlarms", "enable_alarms", "boolean", "Create the CloudWatch alarms."),
-    ConfigKey("alarmTopicArn", "alarm_topic_arn", "string",
-              "SNS topic ARN that receives the alarms; empty: none.", unset_means_none=True),
+    ConfigKey(
+        "alarmTopicArn",
+        "alarm_topic_arn",
+        "string",
+        "SNS topic ARN that receives the alarms; empty: none.",
+        unset_means_none=True,
+    ),
 )
 TAGS_KEY = "tags"
 """Structured (a map of tag name to value): Pulumi.yaml's config types cannot declare a map, so it is read
@@ -136,7 +181,9 @@ def args_from_config(values: Mapping[str, object]) -> TrackingPipelineArgs:
     known = {spec.key for spec in CONFIG_KEYS} | {TAGS_KEY}
     unknown = sorted(set(values) - known)
     if unknown:
-        raise StackConfigError(f"{PROJECT}:{unknown[0]} is not a config key of this project; known: {', '.join(sorted(known))}")
+        raise StackConfigError(
+            f"{PROJECT}:{unknown[0]} is not a config key of this project; known: {', '.join(sorted(known))}"
+        )
     kwargs: dict[str, Any] = {}
     by_argument = {spec.argument: spec for spec in CONFIG_KEYS}
     for spec in CONFIG_KEYS:
@@ -158,8 +205,8 @@ def args_from_config(values: Mapping[str, object]) -> TrackingPipelineArgs:
     try:
         return TrackingPipelineArgs(**kwargs)
     except TrackingPipelineArgsError as error:
-        spec = by_argument.get(error.argument)
-        key = spec.key if spec else error.argument
+        failing = by_argument.get(error.argument)
+        key = failing.key if failing else error.argument
         raise StackConfigError(f"{PROJECT}:{key}={error.value!r} is invalid: {error.expected}") from None
 
 
@@ -175,7 +222,7 @@ def read_pulumi_config() -> dict[str, object]:
     prefix = f"{PROJECT}:"
     present = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env() or {})
     config = pulumi.Config(PROJECT)
-    raw = {key[len(prefix):]: config.get(key[len(prefix):]) for key in present if key.startswith(prefix)}
+    raw = {key[len(prefix) :]: config.get(key[len(prefix) :]) for key in present if key.startswith(prefix)}
     return {key: value for key, value in raw.items() if value is not None}
 
 
@@ -185,7 +232,7 @@ def read_stack_file(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, ob
     document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     config = document.get("config") or {}
     prefix = f"{PROJECT}:"
-    return {key[len(prefix):]: value for key, value in config.items() if key.startswith(prefix)}
+    return {key[len(prefix) :]: value for key, value in config.items() if key.startswith(prefix)}
 
 
 def stack_region(stack: str, project_dir: Path = PROJECT_DIR) -> str | None:

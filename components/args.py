@@ -31,7 +31,28 @@ SHARD_LEVEL_METRICS: tuple[str, ...] = (
 REQUIRED_SHARD_LEVEL_METRICS: tuple[str, ...] = ("IncomingBytes", "OutgoingBytes")
 # The values CloudWatch Logs accepts for a log group's retention (PutRetentionPolicy).
 LOG_RETENTION_DAYS: tuple[int, ...] = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
 )
 
 # Service limits the arguments are checked against (Kinesis Data Streams and Firehose quotas).

@@ -98,7 +98,12 @@ def producer_policy(*, stream_arn: str, kms_key_arn: str | None) -> PolicyDocume
     ]
     if kms_key_arn is not None:
         statements.append(
-            {"Sid": "EncryptWithCustomerKey", "Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": kms_key_arn}
+            {
+                "Sid": "EncryptWithCustomerKey",
+                "Effect": "Allow",
+                "Action": "kms:GenerateDataKey",
+                "Resource": kms_key_arn,
+            }
         )
     return _document(*statements)
 

@@ -25,6 +25,9 @@ DELIVERY_LOG_STREAM = "DestinationDelivery"
 ALARM_PERIOD_SECONDS = 300
 
 
+_DefaultEncryption = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgsDict
+
+
 class _AlarmSpec(NamedTuple):
     suffix: str
     namespace: str
@@ -168,7 +171,10 @@ class TrackingPipeline(pulumi.ComponentResource):
             opts=under_bucket,
         )
         if kms_key_arn is not None:
-            default_encryption = {"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn}
+            default_encryption: _DefaultEncryption = {
+                "sse_algorithm": "aws:kms",
+                "kms_master_key_id": kms_key_arn,
+            }
         else:
             default_encryption = {"sse_algorithm": "AES256"}
         encryption = aws.s3.BucketServerSideEncryptionConfiguration(
@@ -224,14 +230,17 @@ class TrackingPipeline(pulumi.ComponentResource):
             )
         return data
 
-    def _lifecycle_rules(self) -> list[dict[str, object]]:
+    def _lifecycle_rules(self) -> list[aws.s3.BucketLifecycleConfigurationRuleArgsDict]:
         args = self._args
-        transitions = [
+        transitions: list[aws.s3.BucketLifecycleConfigurationRuleTransitionArgsDict] = [
             {"days": days, "storage_class": storage_class}
-            for days, storage_class in ((args.lifecycle_ia_days, "STANDARD_IA"), (args.lifecycle_glacier_days, "GLACIER"))
+            for days, storage_class in (
+                (args.lifecycle_ia_days, "STANDARD_IA"),
+                (args.lifecycle_glacier_days, "GLACIER"),
+            )
             if days is not None
         ]
-        rules: list[dict[str, object]] = [
+        rules: list[aws.s3.BucketLifecycleConfigurationRuleArgsDict] = [
             {
                 "id": "abort-incomplete-multipart-uploads",
                 "status": "Enabled",
@@ -281,7 +290,9 @@ class TrackingPipeline(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{self._name}-firehose-role",
             description="Assumed by Firehose to read the tracking stream and write the tracking bucket",
-            assume_role_policy=self._account_id.apply(lambda account: json.dumps(iam_policies.firehose_trust_policy(account))),
+            assume_role_policy=self._account_id.apply(
+                lambda account: json.dumps(iam_policies.firehose_trust_policy(account))
+            ),
             tags=self._tags,
             opts=self._child(),
         )
@@ -351,7 +362,9 @@ class TrackingPipeline(pulumi.ComponentResource):
             f"{self._name}-producer-policy",
             description="Write records to the tracking stream; attach to any producer's role",
             policy=pulumi.Output.all(stream.arn, args.kms_key_arn).apply(
-                lambda resolved: json.dumps(iam_policies.producer_policy(stream_arn=resolved[0], kms_key_arn=resolved[1]))
+                lambda resolved: json.dumps(
+                    iam_policies.producer_policy(stream_arn=resolved[0], kms_key_arn=resolved[1])
+                )
             ),
             tags=self._tags,
             opts=self._child(),
@@ -396,7 +409,9 @@ class TrackingPipeline(pulumi.ComponentResource):
         )
         return logs
 
-    def _alarms(self, stream: aws.kinesis.Stream, delivery: aws.kinesis.FirehoseDeliveryStream) -> list[aws.cloudwatch.MetricAlarm]:
+    def _alarms(
+        self, stream: aws.kinesis.Stream, delivery: aws.kinesis.FirehoseDeliveryStream
+    ) -> list[aws.cloudwatch.MetricAlarm]:
         """Each alarm answers one operator question: are producers throttled, is Firehose keeping up, is data
         landing. Thresholds follow from the buffering settings so a slow buffer does not page anyone."""
         args = self._args
@@ -405,24 +420,72 @@ class TrackingPipeline(pulumi.ComponentResource):
         stream_dims = {"StreamName": stream.name}
         delivery_dims = {"DeliveryStreamName": delivery.name}
         specs = [
-            _AlarmSpec("iterator-age", "AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", stream_dims,
-                       "Maximum", "GreaterThanThreshold", freshness * 1000, 1,
-                       "Firehose is falling behind the stream: records wait longer than the freshness target"),
-            _AlarmSpec("write-throttled", "AWS/Kinesis", "WriteProvisionedThroughputExceeded", stream_dims,
-                       "Sum", "GreaterThanThreshold", 0, 3,
-                       "Producers were throttled for 15 minutes: add shards or switch to ON_DEMAND"),
-            _AlarmSpec("read-throttled", "AWS/Kinesis", "ReadProvisionedThroughputExceeded", stream_dims,
-                       "Sum", "GreaterThanThreshold", 0, 3,
-                       "Stream reads were throttled for 15 minutes: too many consumers share the shards"),
-            _AlarmSpec("data-freshness", "AWS/Firehose", "DeliveryToS3.DataFreshness", delivery_dims,
-                       "Maximum", "GreaterThanThreshold", freshness, 1,
-                       f"Oldest undelivered record is older than {freshness} s (2 x buffering interval + 300 s)"),
-            _AlarmSpec("delivery-success", "AWS/Firehose", "DeliveryToS3.Success", delivery_dims,
-                       "Minimum", "LessThanThreshold", 1, 1,
-                       "Some deliveries to S3 failed: see the delivery log group and the error prefix"),
-            _AlarmSpec("throttled-records", "AWS/Firehose", "ThrottledRecords", delivery_dims,
-                       "Sum", "GreaterThanThreshold", 0, 3,
-                       "Firehose throttled records for 15 minutes: a delivery stream quota is reached"),
+            _AlarmSpec(
+                "iterator-age",
+                "AWS/Kinesis",
+                "GetRecords.IteratorAgeMilliseconds",
+                stream_dims,
+                "Maximum",
+                "GreaterThanThreshold",
+                freshness * 1000,
+                1,
+                "Firehose is falling behind the stream: records wait longer than the freshness target",
+            ),
+            _AlarmSpec(
+                "write-throttled",
+                "AWS/Kinesis",
+                "WriteProvisionedThroughputExceeded",
+                stream_dims,
+                "Sum",
+                "GreaterThanThreshold",
+                0,
+                3,
+                "Producers were throttled for 15 minutes: add shards or switch to ON_DEMAND",
+            ),
+            _AlarmSpec(
+                "read-throttled",
+                "AWS/Kinesis",
+                "ReadProvisionedThroughputExceeded",
+                stream_dims,
+                "Sum",
+                "GreaterThanThreshold",
+                0,
+                3,
+                "Stream reads were throttled for 15 minutes: too many consumers share the shards",
+            ),
+            _AlarmSpec(
+                "data-freshness",
+                "AWS/Firehose",
+                "DeliveryToS3.DataFreshness",
+                delivery_dims,
+                "Maximum",
+                "GreaterThanThreshold",
+                freshness,
+                1,
+                f"Oldest undelivered record is older than {freshness} s (2 x buffering interval + 300 s)",
+            ),
+            _AlarmSpec(
+                "delivery-success",
+                "AWS/Firehose",
+                "DeliveryToS3.Success",
+                delivery_dims,
+                "Minimum",
+                "LessThanThreshold",
+                1,
+                1,
+                "Some deliveries to S3 failed: see the delivery log group and the error prefix",
+            ),
+            _AlarmSpec(
+                "throttled-records",
+                "AWS/Firehose",
+                "ThrottledRecords",
+                delivery_dims,
+                "Sum",
+                "GreaterThanThreshold",
+                0,
+                3,
+                "Firehose throttled records for 15 minutes: a delivery stream quota is reached",
+            ),
         ]
         return [
             aws.cloudwatch.MetricAlarm(

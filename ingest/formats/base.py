@@ -39,5 +39,6 @@ class FormatReader(Protocol):
     before that stands.
     """
 
-    def __call__(self, stream: BinaryIO, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[RawRecord | MalformedRecord]:
-        ...
+    def __call__(
+        self, stream: BinaryIO, *, chunk_size: int = DEFAULT_CHUNK_SIZE
+    ) -> Iterator[RawRecord | MalformedRecord]: ...

@@ -84,8 +84,13 @@ class RecordingMocks(pulumi.runtime.Mocks):
                 "id": ACCOUNT,
             }
         if args.token == "aws:index/getRegion:getRegion":
-            return {"name": REGION, "region": REGION, "id": REGION, "description": "Asia Pacific (Singapore)",
-                    "endpoint": f"ec2.{REGION}.amazonaws.com"}
+            return {
+                "name": REGION,
+                "region": REGION,
+                "id": REGION,
+                "description": "Asia Pacific (Singapore)",
+                "endpoint": f"ec2.{REGION}.amazonaws.com",
+            }
         raise NotImplementedError(f"no mock for invoke {args.token}")
 
 
@@ -116,8 +121,7 @@ class Graph:
         self.protected = monitor.protected
         self.retained_on_delete = monitor.retained_on_delete
         self.resources = [
-            Registered(r.type, r.name, r.inputs, r.outputs, monitor.parent_by_name.get(r.name))
-            for r in mocks.resources
+            Registered(r.type, r.name, r.inputs, r.outputs, monitor.parent_by_name.get(r.name)) for r in mocks.resources
         ]
 
     def of_type(self, type_: str) -> list[Registered]:

@@ -137,7 +137,9 @@ def test_firehose_reads_the_stream_with_the_role_and_writes_the_bucket(pipeline)
     assert s3["bucketArn"] == bucket.outputs["arn"]
     assert (s3["bufferingSize"], s3["bufferingInterval"]) == (5, 60)
     assert s3["compressionFormat"] == "GZIP"
-    assert s3["prefix"] == "prices/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/"
+    assert (
+        s3["prefix"] == "prices/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/"
+    )
     assert s3["prefix"] == delivery_prefix("prices/")
     assert "!{firehose:error-output-type}" in s3["errorOutputPrefix"]
     assert s3["errorOutputPrefix"] == error_output_prefix("errors/")
@@ -279,8 +281,18 @@ def test_outputs_resolve_to_the_registered_resources(build):
     def make():
         pipeline = TrackingPipeline("tp", args=TrackingPipelineArgs(data_prefix="prices/"))
         for attribute in (
-            "stream_name", "stream_arn", "delivery_stream_name", "delivery_stream_arn", "bucket_name", "bucket_arn",
-            "delivery_prefix", "error_prefix", "firehose_role_arn", "producer_policy_arn", "log_group_name", "region",
+            "stream_name",
+            "stream_arn",
+            "delivery_stream_name",
+            "delivery_stream_arn",
+            "bucket_name",
+            "bucket_arn",
+            "delivery_prefix",
+            "error_prefix",
+            "firehose_role_arn",
+            "producer_policy_arn",
+            "log_group_name",
+            "region",
         ):
             getattr(pipeline, attribute).apply(lambda value, name=attribute: outputs.__setitem__(name, value))
 

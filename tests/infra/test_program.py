@@ -13,8 +13,18 @@ from pipeline_config import CONFIG_KEYS, TAGS_KEY, StackConfigError
 from .conftest import PROJECT_DIR, REGION, stack_config
 
 STACK_OUTPUTS = {
-    "streamName", "streamArn", "deliveryStreamName", "deliveryStreamArn", "bucketName", "bucketArn",
-    "deliveryPrefix", "errorPrefix", "firehoseRoleArn", "producerPolicyArn", "logGroupName", "region",
+    "streamName",
+    "streamArn",
+    "deliveryStreamName",
+    "deliveryStreamArn",
+    "bucketName",
+    "bucketArn",
+    "deliveryPrefix",
+    "errorPrefix",
+    "firehoseRoleArn",
+    "producerPolicyArn",
+    "logGroupName",
+    "region",
 }
 SCHEMA = PROJECT_DIR.parent / "shared" / "schemas" / "pulumi-project.schema.json"
 
