@@ -3,10 +3,10 @@
 import pulumi
 
 from components import TrackingPipeline
-from pipeline_config import args_from_config, read_pulumi_config
+from pipeline_config import PIPELINE_NAME, args_from_config, read_pulumi_config
 
 args = args_from_config(read_pulumi_config())
-pipeline = TrackingPipeline("tracking", args=args)
+pipeline = TrackingPipeline(PIPELINE_NAME, args=args)
 
 pulumi.export("streamName", pipeline.stream_name)
 pulumi.export("streamArn", pipeline.stream_arn)
@@ -20,3 +20,4 @@ pulumi.export("firehoseRoleArn", pipeline.firehose_role_arn)
 pulumi.export("producerPolicyArn", pipeline.producer_policy_arn)
 pulumi.export("logGroupName", pipeline.log_group_name)
 pulumi.export("region", pipeline.region)
+pulumi.export("bufferingIntervalSeconds", pipeline.buffering_interval_seconds)

@@ -18,6 +18,8 @@ import yaml
 from components import TrackingPipelineArgs, TrackingPipelineArgsError
 
 PROJECT = "tracking-pipeline"
+PIPELINE_NAME = "tracking"
+"""The name the program gives its one TrackingPipeline (the prefix of every resource name)."""
 PROJECT_DIR = Path(__file__).resolve().parent
 
 

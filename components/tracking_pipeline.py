@@ -17,6 +17,7 @@ import pulumi_aws as aws
 
 from . import iam_policies
 from .args import TrackingPipelineArgs
+from .naming import PipelineNames
 from .prefixes import delivery_prefix, error_output_prefix
 
 TYPE_TOKEN = "tracking:index:TrackingPipeline"
@@ -62,6 +63,8 @@ class TrackingPipeline(pulumi.ComponentResource):
     producer_policy_arn: pulumi.Output[str]
     log_group_name: pulumi.Output[str]
     region: pulumi.Output[str]
+    buffering_interval_seconds: pulumi.Output[int]
+    """Published so post-deploy checks can wait as long as delivery can legitimately take."""
 
     def __init__(
         self,
@@ -71,6 +74,7 @@ class TrackingPipeline(pulumi.ComponentResource):
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
         self._name = name
+        self._names = PipelineNames.for_pipeline(name)
         self._args = args = args if args is not None else TrackingPipelineArgs()
         invoke_opts = pulumi.InvokeOptions(parent=self)
         self._account_id = aws.get_caller_identity_output(opts=invoke_opts).account_id
@@ -99,6 +103,7 @@ class TrackingPipeline(pulumi.ComponentResource):
         self.producer_policy_arn = producer_policy.arn
         self.log_group_name = log_group.name
         self.region = aws.get_region_output(opts=invoke_opts).region
+        self.buffering_interval_seconds = pulumi.Output.from_input(args.buffering_interval_seconds)
         self.register_outputs(
             {
                 "stream_name": self.stream_name,
@@ -113,6 +118,7 @@ class TrackingPipeline(pulumi.ComponentResource):
                 "producer_policy_arn": self.producer_policy_arn,
                 "log_group_name": self.log_group_name,
                 "region": self.region,
+                "buffering_interval_seconds": self.buffering_interval_seconds,
             }
         )
 
@@ -126,7 +132,7 @@ class TrackingPipeline(pulumi.ComponentResource):
         args = self._args
         provisioned = args.stream_mode == "PROVISIONED"
         return aws.kinesis.Stream(
-            f"{self._name}-stream",
+            self._names.stream,
             stream_mode_details={"stream_mode": args.stream_mode},
             shard_count=args.shard_count if provisioned else None,
             retention_period=args.retention_hours,
@@ -213,7 +219,7 @@ class TrackingPipeline(pulumi.ComponentResource):
         args = self._args
         protect = pulumi.ResourceOptions(protect=True, retain_on_delete=True) if args.protect_bucket else None
         data = self._protected_bucket(
-            f"{self._name}-bucket",
+            self._names.bucket,
             kms_key_arn=args.kms_key_arn,
             policy_for=lambda bucket: bucket.arn.apply(lambda arn: json.dumps(iam_policies.data_bucket_policy(arn))),
             bucket_opts=protect,
@@ -270,7 +276,7 @@ class TrackingPipeline(pulumi.ComponentResource):
 
     def _delivery_logs(self) -> tuple[aws.cloudwatch.LogGroup, aws.cloudwatch.LogStream]:
         log_group = aws.cloudwatch.LogGroup(
-            f"{self._name}-delivery-logs",
+            self._names.log_group,
             retention_in_days=self._args.log_retention_days,
             tags=self._tags,
             opts=self._child(),
@@ -288,7 +294,7 @@ class TrackingPipeline(pulumi.ComponentResource):
     ) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
         args = self._args
         role = aws.iam.Role(
-            f"{self._name}-firehose-role",
+            self._names.firehose_role,
             description="Assumed by Firehose to read the tracking stream and write the tracking bucket",
             assume_role_policy=self._account_id.apply(
                 lambda account: json.dumps(iam_policies.firehose_trust_policy(account))
@@ -329,7 +335,7 @@ class TrackingPipeline(pulumi.ComponentResource):
         encryption covers the data at rest, and the bucket's default encryption covers the delivered objects."""
         args = self._args
         return aws.kinesis.FirehoseDeliveryStream(
-            f"{self._name}-delivery",
+            self._names.delivery_stream,
             destination="extended_s3",
             kinesis_source_configuration={"kinesis_stream_arn": stream.arn, "role_arn": role.arn},
             extended_s3_configuration={

@@ -293,6 +293,7 @@ def test_outputs_resolve_to_the_registered_resources(build):
             "producer_policy_arn",
             "log_group_name",
             "region",
+            "buffering_interval_seconds",
         ):
             getattr(pipeline, attribute).apply(lambda value, name=attribute: outputs.__setitem__(name, value))
 
@@ -310,6 +311,7 @@ def test_outputs_resolve_to_the_registered_resources(build):
         "producer_policy_arn": graph.one(POLICY).outputs["arn"],
         "log_group_name": graph.one("aws:cloudwatch/logGroup:LogGroup").outputs["name"],
         "region": REGION,
+        "buffering_interval_seconds": 300,
     }
 
 

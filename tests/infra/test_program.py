@@ -25,6 +25,7 @@ STACK_OUTPUTS = {
     "producerPolicyArn",
     "logGroupName",
     "region",
+    "bufferingIntervalSeconds",
 }
 SCHEMA = PROJECT_DIR.parent / "shared" / "schemas" / "pulumi-project.schema.json"
 
