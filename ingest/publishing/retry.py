@@ -1,0 +1,91 @@
+"""When and how long to wait before sending failed Kinesis records again.
+
+Two layers retry, on purpose: the client's botocore "standard" mode retries a whole call on transport
+errors and throttling; this policy covers what botocore cannot see, the entries of a successful
+PutRecords response that came back with an ErrorCode, and whole calls that failed even after botocore's
+own attempts. Only codes on the allow-list are retried: anything else is a problem waiting will not fix.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+THROTTLING_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "LimitExceededException",
+        "KMSThrottlingException",
+        "KMS.ThrottlingException",
+    }
+)
+
+RETRYABLE_CODES = THROTTLING_CODES | frozenset(
+    {
+        "InternalFailure",
+        "InternalFailureException",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        # botocore's transport errors, named by class, once the client's own retries are spent.
+        "EndpointConnectionError",
+        "ConnectionClosedError",
+        "ConnectTimeoutError",
+        "ReadTimeoutError",
+    }
+)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter.
+
+    After failed attempt n, wait uniform(0, min(max_delay, base_delay * 2**(n-1))) seconds.
+
+    Full jitter spreads the retries of many producers hitting the same hot shard instead of having them
+    retry in lock-step. `max_attempts` counts the first send.
+    """
+
+    max_attempts: int = 8
+    base_delay: float = 0.1
+    max_delay: float = 10.0
+    retryable_codes: frozenset[str] = RETRYABLE_CODES
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1, got {self.max_attempts}")
+        if not 0 <= self.base_delay <= self.max_delay:
+            raise ValueError(f"need 0 <= base_delay <= max_delay, got {self.base_delay} and {self.max_delay}")
+
+    def is_retryable(self, error_code: str) -> bool:
+        return error_code in self.retryable_codes
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Seconds to wait after failed attempt number `attempt` (1-based)."""
+        ceiling = min(self.max_delay, self.base_delay * 2 ** min(attempt - 1, 62))
+        return rng.uniform(0, ceiling)
+
+
+DEFAULT_RETRY_POLICY = RetryPolicy()
+
+
+def error_code(error: ClientError | BotoCoreError) -> str:
+    """The service's error code, or the botocore exception's class name for errors that never got a reply."""
+    if isinstance(error, ClientError):
+        return str(error.response.get("Error", {}).get("Code") or "Unknown")
+    return type(error).__name__
+
+
+def error_message(error: ClientError | BotoCoreError) -> str:
+    """The error's own words on one line, without botocore's "An error occurred (...)" framing."""
+    text = str(error.response.get("Error", {}).get("Message") or "") if isinstance(error, ClientError) else str(error)
+    return " ".join(text.split()) or error_code(error)
+
+
+def is_throttling(code: str) -> bool:
+    return code in THROTTLING_CODES

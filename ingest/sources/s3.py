@@ -1,0 +1,215 @@
+"""Objects in an S3 bucket under a prefix, addressed as `s3://bucket/prefix/` or as an S3 HTTPS URL.
+
+Prefix rule: a prefix ending in `/` (or empty) is a folder. A prefix without the trailing `/` names the object
+with exactly that key and/or the folder of that name, never a sibling that merely starts with the same
+characters: `s3://b/crypto/01` reads `crypto/01` and `crypto/01/...` but not `crypto/01-other/...`.
+
+HTTPS URLs of the S3 endpoints (`https://s3-<region>.amazonaws.com/<bucket>/<prefix>`, `s3.<region>...`,
+`s3.amazonaws.com`, and the virtual-hosted `<bucket>.s3.<region>.amazonaws.com`) are how public buckets are
+usually shared; they are read anonymously through the S3 API, so listing and pagination work as for `s3://`.
+`AWS_ENDPOINT_URL(_S3)` is left to boto3, which applies it to every client it builds (moto, LocalStack).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+from urllib.parse import unquote, urlsplit
+
+import boto3
+import urllib3
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+from ingest.errors import ConfigurationError, SourceError
+from ingest.sources.base import SourceObject
+from ingest.sources.errors import SourceUnavailableError
+from ingest.sources.options import SourceOptions
+from ingest.sources.registry import register_source
+from ingest.sources.streams import guarded_stream
+
+CONNECT_TIMEOUT_SECONDS = 10
+READ_TIMEOUT_SECONDS = 60
+MAX_ATTEMPTS = 5
+
+_REGION = r"[a-z]{2}(?:-[a-z]+)+-\d+"
+_PATH_STYLE_HOST = re.compile(rf"s3(?:[.-](?P<region>{_REGION}))?\.amazonaws\.com")
+_VIRTUAL_HOSTED_HOST = re.compile(
+    rf"(?P<bucket>[a-z0-9][a-z0-9.-]*[a-z0-9])\.s3(?:[.-](?P<region>{_REGION}))?\.amazonaws\.com"
+)
+
+_UNAVAILABLE_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AllAccessDisabled",
+        "AuthorizationHeaderMalformed",
+        "ExpiredToken",
+        "InvalidAccessKeyId",
+        "InvalidBucketName",
+        "InvalidToken",
+        "NoSuchBucket",
+        "PermanentRedirect",
+        "SignatureDoesNotMatch",
+    }
+)
+_READ_ERRORS = (BotoCoreError, urllib3.exceptions.HTTPError, OSError)
+
+
+@dataclass(frozen=True)
+class S3Location:
+    bucket: str
+    prefix: str
+    region: str | None = None
+
+
+def parse_s3_uri(spec: str) -> S3Location:
+    """`s3://bucket/prefix` -> bucket and prefix (the prefix may be empty: the whole bucket)."""
+    parts = urlsplit(spec)
+    if parts.scheme.lower() != "s3" or not parts.netloc:
+        raise ConfigurationError(f"not an S3 URI (expected s3://bucket/prefix): {spec!r}")
+    return S3Location(parts.netloc, parts.path.lstrip("/"))
+
+
+def parse_s3_https_url(spec: str) -> S3Location | None:
+    """Bucket, prefix and region of an S3 endpoint URL, or None for any other URL."""
+    parts = urlsplit(spec)
+    host = (parts.hostname or "").lower()
+    path = unquote(parts.path).lstrip("/")
+    if match := _VIRTUAL_HOSTED_HOST.fullmatch(host):
+        return S3Location(match["bucket"], path, match["region"])
+    if match := _PATH_STYLE_HOST.fullmatch(host):
+        bucket, _, prefix = path.partition("/")
+        if not bucket:
+            raise ConfigurationError(f"S3 URL names no bucket: {spec!r}")
+        return S3Location(bucket, prefix, match["region"])
+    return None
+
+
+def is_s3_https_url(spec: str) -> bool:
+    return parse_s3_https_url(spec) is not None
+
+
+def build_s3_client(*, region: str | None, anonymous: bool) -> Any:
+    """One S3 client for a run: standard retry mode, bounded timeouts, unsigned when `anonymous`."""
+    settings: dict[str, Any] = {
+        "retries": {"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+        "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        "read_timeout": READ_TIMEOUT_SECONDS,
+    }
+    if anonymous:
+        settings["signature_version"] = UNSIGNED
+    return boto3.session.Session().client("s3", region_name=region, config=Config(**settings))
+
+
+class S3Source:
+    """Lists and streams the objects of one bucket prefix through an injected boto3 S3 client."""
+
+    def __init__(self, client: Any, bucket: str, prefix: str, *, uri: str | None = None) -> None:
+        self._client = client
+        self._bucket = bucket
+        self._prefix = prefix
+        self._uri = uri or f"s3://{bucket}/{prefix}"
+
+    @property
+    def uri(self) -> str:
+        return self._uri
+
+    def list_objects(self) -> Iterator[SourceObject]:
+        """Keys in S3's own order (UTF-8 binary, hence sorted), folder markers skipped, one page at a time."""
+        if self._prefix and not self._prefix.endswith("/"):
+            yield from self._exact_object(self._prefix)
+            folder = self._prefix + "/"
+        else:
+            folder = self._prefix
+        for item in self._listing(Prefix=folder):
+            if item["Key"].endswith("/") and item["Size"] == 0:
+                continue
+            yield self._object(item, item["Key"][len(folder) :])
+
+    @contextmanager
+    def open(self, obj: SourceObject) -> Iterator[BinaryIO]:
+        key = self._key_of(obj)
+        request: dict[str, str] = {"Bucket": self._bucket, "Key": key}
+        if obj.version:
+            request["IfMatch"] = f'"{obj.version}"'
+        try:
+            body = self._client.get_object(**request)["Body"]
+        except ClientError as exc:
+            if _error_code(exc) == "PreconditionFailed":
+                raise SourceError(f"{obj.uri} changed since it was listed (ETag is no longer {obj.version})") from exc
+            raise SourceError(f"cannot read {obj.uri}: {_describe(exc)}") from exc
+        except BotoCoreError as exc:
+            raise SourceError(f"cannot read {obj.uri}: {exc}") from exc
+        try:
+            yield guarded_stream(body, obj.uri, _READ_ERRORS)
+        finally:
+            body.close()
+
+    def _exact_object(self, key: str) -> Iterator[SourceObject]:
+        for item in self._listing(Prefix=key, PaginationConfig={"MaxItems": 1}):
+            if item["Key"] == key:
+                yield self._object(item, key.rsplit("/", 1)[-1])
+
+    def _listing(self, **params: Any) -> Iterator[dict[str, Any]]:
+        paginator = self._client.get_paginator("list_objects_v2")
+        try:
+            for page in paginator.paginate(Bucket=self._bucket, **params):
+                yield from page.get("Contents", ())
+        except NoCredentialsError as exc:
+            raise SourceUnavailableError(
+                f"cannot list {self._where}: no AWS credentials found (use --no-sign-request for a public bucket)"
+            ) from exc
+        except ClientError as exc:
+            error = SourceUnavailableError if _error_code(exc) in _UNAVAILABLE_CODES else SourceError
+            raise error(f"cannot list {self._where}: {_describe(exc)}") from exc
+        except BotoCoreError as exc:
+            raise SourceError(f"cannot list {self._where}: {exc}") from exc
+
+    def _object(self, item: dict[str, Any], relative_key: str) -> SourceObject:
+        return SourceObject(
+            uri=f"s3://{self._bucket}/{item['Key']}",
+            key=relative_key,
+            size=item["Size"],
+            version=item["ETag"].strip('"'),
+        )
+
+    def _key_of(self, obj: SourceObject) -> str:
+        root = f"s3://{self._bucket}/"
+        if not obj.uri.startswith(root):
+            raise SourceError(f"{obj.uri} is not in bucket {self._bucket}")
+        return obj.uri[len(root) :]
+
+    @property
+    def _where(self) -> str:
+        return f"bucket {self._bucket!r} prefix {self._prefix!r}"
+
+
+def _error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _describe(exc: ClientError) -> str:
+    error = exc.response.get("Error", {})
+    return f"{error.get('Code', 'error')} ({error.get('Message', exc)})"
+
+
+def _from_s3_uri(spec: str, options: SourceOptions) -> S3Source:
+    location = parse_s3_uri(spec)
+    client = build_s3_client(region=options.region, anonymous=options.no_sign_request)
+    return S3Source(client, location.bucket, location.prefix, uri=spec)
+
+
+def _from_s3_https_url(spec: str, options: SourceOptions) -> S3Source:
+    location = parse_s3_https_url(spec)
+    if location is None:
+        raise ConfigurationError(f"not an S3 endpoint URL: {spec!r}")
+    client = build_s3_client(region=location.region or options.region, anonymous=True)
+    return S3Source(client, location.bucket, location.prefix, uri=spec)
+
+
+register_source("s3", _from_s3_uri, schemes=("s3",))
+register_source("s3-https", _from_s3_https_url, schemes=("https", "http"), accepts=is_s3_https_url)

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from aws_kinesis_agg.deaggregator import iter_deaggregate_records
+from moto import mock_aws
+
+from ingest.records import Provenance, decode_record
+from ingest.sample import generate_records
+
+STREAM = "prices"
+REGION = "us-east-1"
+
+
+@pytest.fixture(autouse=True)
+def _in_a_scratch_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command writes its default dead-letter file to the working directory: keep it out of the repo."""
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and a region; nothing from the developer's own AWS setup leaks in."""
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture
+def kinesis(aws_env: None) -> Iterator[Any]:
+    """An in-process moto Kinesis with the stream `prices` (2 shards)."""
+    with mock_aws():
+        client = boto3.client("kinesis", region_name=REGION)
+        client.create_stream(StreamName=STREAM, ShardCount=2)
+        yield client
+
+
+def write_days(directory: Path, days: int = 2, per_day: int = 30) -> Path:
+    """A small local source: one JSON array per day, valid records only."""
+    directory.mkdir(parents=True, exist_ok=True)
+    records = generate_records(days * per_day)
+    for day in range(days):
+        batch = [next(records) for _ in range(per_day)]
+        (directory / f"2018-01-0{day + 1}.json").write_text(json.dumps(batch))
+    return directory
+
+
+def read_stream(client: Any, stream: str = STREAM) -> list[tuple[dict[str, object], Provenance]]:
+    """Every user record in the stream, de-aggregated and decoded, duplicates included."""
+    records = []
+    for shard in client.list_shards(StreamName=stream)["Shards"]:
+        iterator = client.get_shard_iterator(
+            StreamName=stream, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        while True:
+            response = client.get_records(ShardIterator=iterator, Limit=10_000)
+            if not response["Records"]:
+                break
+            lambda_style = [
+                {
+                    "kinesis": {
+                        "kinesisSchemaVersion": "1.0",
+                        "sequenceNumber": record["SequenceNumber"],
+                        "partitionKey": record["PartitionKey"],
+                        "approximateArrivalTimestamp": 0,
+                        "data": base64.b64encode(record["Data"]),
+                    }
+                }
+                for record in response["Records"]
+            ]
+            for user in iter_deaggregate_records(lambda_style):
+                records.append(decode_record(base64.b64decode(user["kinesis"]["data"])))
+            iterator = response["NextShardIterator"]
+    return records

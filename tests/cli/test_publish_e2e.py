@@ -1,0 +1,107 @@
+"""`python -m ingest publish` as a user runs it, against moto's server standing in for Kinesis."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from ingest.run.report import load_report
+from ingest.sample import SAMPLE_PREFIX, SAMPLE_ROOT
+from tests.cli.conftest import REGION, STREAM, read_stream
+
+pytestmark = pytest.mark.e2e
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def environment(endpoint: str, tmp_path: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    env.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION=REGION,
+        AWS_ENDPOINT_URL=endpoint,
+        AWS_CONFIG_FILE=str(tmp_path / "no-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+        PYTHONPATH=str(REPOSITORY),
+        HOME=str(tmp_path),
+    )
+    return env
+
+
+@pytest.fixture
+def kinesis(endpoint: str, environment: dict[str, str]) -> Iterator[Any]:
+    client = boto3.client(
+        "kinesis",
+        region_name=REGION,
+        endpoint_url=endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    client.create_stream(StreamName=STREAM, ShardCount=2)
+    yield client
+    client.delete_stream(StreamName=STREAM, EnforceConsumerDeletion=True)
+
+
+def _ingest(environment: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ingest", *argv],
+        env=environment,
+        cwd=environment["HOME"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_publish_delivers_every_sample_record_to_the_stream(kinesis, environment, tmp_path):
+    report_path, dead_letter = tmp_path / "report.json", tmp_path / "dead.jsonl"
+    source = SAMPLE_ROOT / SAMPLE_PREFIX
+
+    done = _ingest(
+        environment,
+        "publish", "--stream", STREAM, "--source", str(source),
+        "--report", str(report_path), "--dead-letter", str(dead_letter),
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    report = load_report(report_path)
+    sample_records = sum(len(json.loads(path.read_text())) for path in source.glob("*.json"))
+    assert report.records_read == report.records_published == sample_records > 0
+    delivered = read_stream(kinesis)
+    assert len(delivered) == sample_records
+    assert {(p.run_id, p.source, p.index) for _, p in delivered} == set(report.expected_records())
+    assert dead_letter.read_text() == ""
+    assert f"published {sample_records} of {sample_records} records" in done.stdout
+
+
+def test_an_unknown_stream_exits_2_with_one_line_and_no_traceback(environment):
+    done = _ingest(environment, "publish", "--stream", "missing", "--source", str(SAMPLE_ROOT))
+
+    assert done.returncode == 2
+    assert done.stderr == "ingest publish: Kinesis stream 'missing' does not exist in us-east-1\n"
+    assert done.stdout == ""

@@ -1,0 +1,145 @@
+"""Fixtures for the source tests: fake AWS credentials, an isolated source registry, a local HTTP server."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from ingest.sources import registry
+
+AWS_ENV_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+)
+
+
+def _clear_aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_dir: Path) -> None:
+    """No credentials, region or endpoint from the developer's machine can leak into a test."""
+    for name in AWS_ENV_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_dir / "no-credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_dir / "no-config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+def _set_fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+
+@pytest.fixture
+def no_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _clear_aws_environment(monkeypatch, tmp_path)
+
+
+@pytest.fixture
+def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _clear_aws_environment(monkeypatch, tmp_path)
+    _set_fake_credentials(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def module_fake_aws_credentials(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Fake credentials for module-scoped moto fixtures (seeding 1,005 keys once per module)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _clear_aws_environment(monkeypatch, tmp_path_factory.mktemp("aws"))
+        _set_fake_credentials(monkeypatch)
+        yield
+
+
+@pytest.fixture
+def isolated_source_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Registrations made by a test vanish after it."""
+    monkeypatch.setattr(registry, "_registry", copy.deepcopy(registry._registry))
+
+
+@dataclass
+class Route:
+    """What the test server answers for one path: a queue of statuses first, then the body."""
+
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    failures: list[int] = field(default_factory=list)
+    allow_head: bool = True
+
+
+@dataclass
+class FileServer:
+    base_url: str
+    routes: dict[str, Route]
+    requests: list[tuple[str, str]]
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+    def serve(self, path: str, body: bytes, headers: dict[str, str] | None = None, **route: object) -> str:
+        """Answer `path` with `body` (see Route for `failures`, `allow_head`); returns its URL."""
+        self.routes[path] = Route(body, headers or {}, **route)  # type: ignore[arg-type]
+        return self.url(path)
+
+
+def _handler(server: FileServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_HEAD(self) -> None:
+            self._answer(send_body=False)
+
+        def do_GET(self) -> None:
+            self._answer(send_body=True)
+
+        def _answer(self, *, send_body: bool) -> None:
+            server.requests.append((self.command, self.path))
+            route = server.routes.get(self.path)
+            if route is None:
+                self._status(404)
+                return
+            if self.command == "HEAD" and not route.allow_head:
+                self._status(405)
+                return
+            if route.failures:
+                self._status(route.failures.pop(0))
+                return
+            self.send_response(200)
+            for name, value in {"Content-Length": str(len(route.body)), **route.headers}.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if send_body:
+                self.wfile.write(route.body)
+
+        def _status(self, status: int) -> None:
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet: the test output should only show failures."""
+
+    return Handler
+
+
+@pytest.fixture
+def file_server() -> Iterator[FileServer]:
+    """A tiny HTTP server on 127.0.0.1 serving `routes`, recording every request it gets."""
+    server = FileServer(base_url="", routes={}, requests=[])
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
+    server.base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    yield server
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
