@@ -10,6 +10,7 @@ import signal
 import pytest
 
 from ingest import cli
+from ingest.commands import publish as publish_command
 from ingest.publishing import PublishAbortedError
 from ingest.run.report import load_report
 from tests.cli.conftest import STREAM, read_stream, write_days
@@ -80,7 +81,7 @@ def test_without_dead_letter_flag_a_file_appears_only_when_something_is_rejected
 
 def test_records_that_fail_to_publish_exit_1_with_one_line(kinesis, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(
-        cli, "KinesisPublisher", lambda client, stream, aggregate: FakePublisher(fail=lambda p: p.index < 2)
+        publish_command, "KinesisPublisher", lambda client, stream, aggregate: FakePublisher(fail=lambda p: p.index < 2)
     )
     source = write_days(tmp_path / "data")
     dead_letter = tmp_path / "dead.jsonl"
@@ -97,7 +98,7 @@ def test_records_that_fail_to_publish_exit_1_with_one_line(kinesis, tmp_path, ca
 def test_an_unknown_stream_exits_2_before_reading_anything(kinesis, tmp_path, capsys, monkeypatch):
     source = MemorySource()
     source.put("a.json", json_array(3))
-    monkeypatch.setattr(cli, "open_source", lambda spec, options: source)
+    monkeypatch.setattr(publish_command, "open_source", lambda spec, options: source)
     report_path = tmp_path / "report.json"
 
     status = cli.main(["publish", "--stream", "nope", "--report", str(report_path)])
@@ -149,7 +150,7 @@ def test_credentials_refused_during_the_run_exit_2(kinesis, tmp_path, monkeypatc
                 raise PublishAbortedError(STREAM, "ExpiredTokenException", "token expired", (record.ref,))
             yield from ()
 
-    monkeypatch.setattr(cli, "KinesisPublisher", lambda client, stream, aggregate: Refused())
+    monkeypatch.setattr(publish_command, "KinesisPublisher", lambda client, stream, aggregate: Refused())
     source = write_days(tmp_path / "data", days=1)
     report_path = tmp_path / "report.json"
     assert _publish("--source", str(source), "--report", str(report_path), "--quiet") == 2
@@ -182,7 +183,9 @@ def test_sigterm_winds_the_run_down_and_exits_1(kinesis, tmp_path, monkeypatch, 
             os.kill(os.getpid(), signal.SIGTERM)
 
     monkeypatch.setattr(
-        cli, "KinesisPublisher", lambda client, stream, aggregate: FakePublisher(batch_size=10, on_batch=terminate)
+        publish_command,
+        "KinesisPublisher",
+        lambda client, stream, aggregate: FakePublisher(batch_size=10, on_batch=terminate),
     )
     source = write_days(tmp_path / "data")
     report_path = tmp_path / "report.json"
@@ -205,7 +208,7 @@ def test_the_command_leaves_logging_as_it_found_it(kinesis, tmp_path):
 
 
 def test_format_choices_come_from_the_registry(monkeypatch):
-    monkeypatch.setattr(cli, "format_names", lambda: ["json", "parquet"])
+    monkeypatch.setattr(publish_command, "format_names", lambda: ["json", "parquet"])
     args = cli.build_parser().parse_args(["publish", "--stream", "s", "--format", "parquet", "--partition", "1/3"])
     assert (args.format, str(args.partition), args.aggregate) == ("parquet", "1/3", True)
 
