@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 from botocore.exceptions import (
     ClientError,
     NoCredentialsError,
@@ -18,6 +17,7 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
+from ingest.clients import aws_client
 from ingest.publishing import PublishAbortedError, client_config
 
 CREDENTIAL_ERROR_CODES = frozenset(
@@ -36,7 +36,7 @@ CREDENTIAL_ERROR_CODES = frozenset(
 
 def kinesis_client(region: str | None = None) -> Any:
     """Raises botocore's NoRegionError when neither `region` nor the environment names one."""
-    return boto3.session.Session().client("kinesis", region_name=region, config=client_config())
+    return aws_client("kinesis", region=region, config=client_config())
 
 
 def credential_problem(exc: BaseException) -> str | None:

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
-import boto3
 import urllib3
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
+from ingest.clients import aws_client
 from ingest.errors import ConfigurationError, SourceError
 from ingest.sources.base import SourceObject
 from ingest.sources.errors import SourceUnavailableError
@@ -102,7 +102,7 @@ def build_s3_client(*, region: str | None, anonymous: bool) -> Any:
     }
     if anonymous:
         settings["signature_version"] = UNSIGNED
-    return boto3.session.Session().client("s3", region_name=region, config=Config(**settings))
+    return aws_client("s3", region=region, config=Config(**settings))
 
 
 class S3Source:

@@ -222,3 +222,11 @@ def test_later_commands_say_they_are_not_there_yet(command, status, capsys):
 def test_help_exits_0(capsys):
     assert cli.main(["publish", "--help"]) == 0
     assert "--partition I/N" in capsys.readouterr().out
+
+
+def test_a_malformed_endpoint_url_exits_2_with_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "not a url")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-southeast-1")
+    source = write_days(tmp_path / "data", days=1)
+    assert cli.main(["publish", "--stream", STREAM, "--source", str(source), "--quiet"]) == 2
+    assert _one_line(capsys.readouterr().err).startswith("ingest publish: cannot create the kinesis client")
