@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: venv test test-fast demo clean
+.PHONY: venv test test-fast lint demo clean
 
 venv: $(INSTALLED)
 
@@ -19,6 +19,11 @@ test: $(INSTALLED)
 
 test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -m "not e2e"
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 demo: $(INSTALLED)
 	$(BIN)/python -m ingest demo

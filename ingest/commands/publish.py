@@ -63,7 +63,7 @@ def _partition(text: str) -> Partition:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]  # argparse's private generic
+def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "publish",
         help="read, validate and publish records to a Kinesis stream",
