@@ -4,8 +4,13 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The policy pack runs in its own virtualenv: pulumi-policy pins an older protobuf than the program's pulumi.
+# policy/PulumiPolicy.yaml points the pack at ../.venv-policy, so the location is fixed here, not overridable.
+POLICY_VENV := .venv-policy
+POLICY_BIN := $(POLICY_VENV)/bin
+POLICY_INSTALLED := $(POLICY_VENV)/.installed
 
-.PHONY: venv test test-fast lint demo clean
+.PHONY: venv policy-venv test test-fast test-policy lint demo clean
 
 venv: $(INSTALLED)
 
@@ -14,11 +19,23 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-test: $(INSTALLED)
-	$(BIN)/python -m pytest
+policy-venv: $(POLICY_INSTALLED)
 
-test-fast: $(INSTALLED)
+$(POLICY_INSTALLED): policy/requirements.txt
+	test -x $(POLICY_BIN)/python || $(PYTHON) -m venv $(POLICY_VENV)
+	$(POLICY_BIN)/python -m pip install --quiet --disable-pip-version-check -r policy/requirements.txt
+	touch $@
+
+test: $(INSTALLED) $(POLICY_INSTALLED)
+	$(BIN)/python -m pytest
+	$(POLICY_BIN)/python -m pytest policy/tests
+
+test-fast: $(INSTALLED) $(POLICY_INSTALLED)
 	$(BIN)/python -m pytest -m "not e2e"
+	$(POLICY_BIN)/python -m pytest -m "not e2e" policy/tests
+
+test-policy: $(POLICY_INSTALLED)
+	$(POLICY_BIN)/python -m pytest policy/tests
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -29,4 +46,4 @@ demo: $(INSTALLED)
 	$(BIN)/python -m ingest demo
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(POLICY_VENV) .pytest_cache

@@ -1,0 +1,164 @@
+"""Every policy over the resources the real program registers, per stack: the program complies, and breaking
+one recorded resource is caught by the policy responsible for it.
+
+The program runs under tests/infra's mocks; its monitor is extended to keep what the engine also hands to stack
+policies (each resource's URN, parent and the resources each input was computed from).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from typing import Any
+
+import policies
+import pytest
+from harness import RecordedResource, run_pack
+
+from tests.infra import conftest as infra
+
+
+class DependencyRecordingMonitor(infra.RecordingMonitor):
+    def __init__(self, mocks: infra.RecordingMocks) -> None:
+        super().__init__(mocks)
+        self.urn_by_name: dict[str, str] = {}
+        self.requests: dict[str, Any] = {}
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        response = super().RegisterResource(request)
+        self.urn_by_name[request.name] = response.urn
+        self.requests[request.name] = request
+        return response
+
+
+@pytest.fixture
+def record(run_program, monkeypatch) -> Callable[[str], list[RecordedResource]]:
+    """Run __main__.py with a stack's config, as the engine would with PULUMI_STACK set for the pack."""
+
+    def run(stack: str) -> list[RecordedResource]:
+        monitors: list[DependencyRecordingMonitor] = []
+
+        def monitor(mocks: infra.RecordingMocks) -> DependencyRecordingMonitor:
+            monitors.append(DependencyRecordingMonitor(mocks))
+            return monitors[-1]
+
+        monkeypatch.setattr(infra, "RecordingMonitor", monitor)
+        monkeypatch.setenv("PULUMI_STACK", stack)
+        graph = run_program(infra.stack_config(stack), stack).graph
+        [recorder] = monitors
+        return [
+            RecordedResource(
+                type=resource.type,
+                name=resource.name,
+                urn=recorder.urn_by_name[resource.name],
+                inputs=copy.deepcopy(resource.inputs),
+                outputs=copy.deepcopy(resource.outputs),
+                parent_urn=recorder.requests[resource.name].parent or None,
+                dependencies=list(recorder.requests[resource.name].dependencies),
+                property_dependencies={
+                    key: list(deps.urns) for key, deps in recorder.requests[resource.name].propertyDependencies.items()
+                },
+            )
+            for resource in graph.resources
+        ]
+
+    return run
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_program_complies_with_every_policy(record, stack):
+    resources = record(stack)
+    types = {resource.type for resource in resources}
+    assert {"aws:s3/bucket:Bucket", policies.STREAM_TYPE, policies.DELIVERY_STREAM_TYPE, policies.ROLE_TYPE} <= types
+    assert run_pack(resources) == []
+
+
+def named(resources: list[RecordedResource], name: str) -> RecordedResource:
+    [found] = [resource for resource in resources if resource.name == name]
+    return found
+
+
+def edit_document(resource: RecordedResource, key: str, edit: Callable[[dict[str, Any]], None]) -> None:
+    document = json.loads(resource.inputs[key])
+    edit(document)
+    resource.inputs[key] = json.dumps(document)
+
+
+def unencrypted_stream(resources):
+    named(resources, "tracking-stream").inputs["encryptionType"] = "NONE"
+
+
+def uncompressed_delivery(resources):
+    named(resources, "tracking-delivery").inputs["extendedS3Configuration"]["compressionFormat"] = "UNCOMPRESSED"
+
+
+def no_error_prefix(resources):
+    del named(resources, "tracking-delivery").inputs["extendedS3Configuration"]["errorOutputPrefix"]
+
+
+def producer_may_do_anything(resources):
+    edit_document(
+        named(resources, "tracking-producer-policy"), "policy", lambda d: d["Statement"][0].update(Action="*")
+    )
+
+
+def anyone_may_assume_the_role(resources):
+    trust = named(resources, "tracking-firehose-role")
+    edit_document(trust, "assumeRolePolicy", lambda d: d["Statement"][0].update(Principal="*"))
+
+
+def bucket_policy_allows_plain_http(resources):
+    edit_document(named(resources, "tracking-bucket-policy"), "policy", lambda d: d["Statement"].pop(0))
+
+
+def public_acls_honoured(resources):
+    named(resources, "tracking-bucket-public-access").inputs["ignorePublicAcls"] = False
+
+
+def public_access_block_removed(resources):
+    resources.remove(named(resources, "tracking-access-logs-public-access"))
+
+
+def versioning_suspended(resources):
+    named(resources, "tracking-bucket-versioning").inputs["versioningConfiguration"]["status"] = "Suspended"
+
+
+def logs_kept_forever(resources):
+    del named(resources, "tracking-delivery-logs").inputs["retentionInDays"]
+
+
+def encryption_rules_removed(resources):
+    named(resources, "tracking-access-logs-encryption").inputs["rules"] = []
+
+
+BREAKAGES = [
+    (unencrypted_stream, "kinesis-stream-encrypted", "tracking-stream"),
+    (uncompressed_delivery, "firehose-s3-compressed", "tracking-delivery"),
+    (no_error_prefix, "firehose-s3-error-prefix", "tracking-delivery"),
+    (producer_may_do_anything, "iam-no-wildcard-allow", "tracking-producer-policy"),
+    (anyone_may_assume_the_role, "iam-trust-policy-no-wildcard", "tracking-firehose-role"),
+    (bucket_policy_allows_plain_http, "s3-bucket-tls-only", "tracking-bucket-policy"),
+    (public_acls_honoured, "s3-bucket-public-access-blocked", "tracking-bucket-public-access"),
+    (public_access_block_removed, "s3-bucket-settings-present", "tracking-access-logs"),
+    (versioning_suspended, "s3-bucket-versioning-enabled", "tracking-bucket-versioning"),
+    (logs_kept_forever, "cloudwatch-log-group-retention", "tracking-delivery-logs"),
+    (encryption_rules_removed, "s3-bucket-default-encryption", "tracking-access-logs-encryption"),
+]
+
+
+@pytest.mark.parametrize(("break_it", "policy", "resource"), BREAKAGES, ids=[b[0].__name__ for b in BREAKAGES])
+def test_breaking_one_prod_resource_is_caught_by_its_policy(record, break_it, policy, resource):
+    resources = record("prod")
+    break_it(resources)
+    assert {(violation.policy, violation.resource) for violation in run_pack(resources)} == {(policy, resource)}
+
+
+def test_every_policy_has_a_breakage_the_program_test_catches():
+    assert {policy for _, policy, _ in BREAKAGES} == {policy.name for policy in policies.POLICIES}
+
+
+def test_suspended_versioning_passes_in_dev(record):
+    resources = record("dev")
+    versioning_suspended(resources)
+    assert run_pack(resources) == []
