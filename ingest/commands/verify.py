@@ -1,16 +1,113 @@
-"""`python -m ingest verify`: not yet available, lands with issue 5."""
+"""`python -m ingest verify`: check that the records of a publish run reached the destination bucket.
+
+Exit status: 0 when every record the report lists as published was found, 1 when some are missing after the
+timeout (or reading the bucket failed part-way), 2 for usage and configuration errors (unreadable report, no
+such bucket, missing or refused credentials). Progress goes to stderr, the summary (or, with --json, one
+JSON document) to stdout.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
 
 from ingest.commands.console import fail
+from ingest.errors import ConfigurationError, IngestError
+from ingest.run.report import load_report
+from ingest.verify import (
+    DEFAULT_CLOCK_SKEW_SECONDS,
+    DEFAULT_POLL_INTERVAL_SECONDS,
+    PollProgress,
+    VerifyOptions,
+    VerifyResult,
+    default_timeout_seconds,
+    verify_delivery,
+)
 
 COMMAND = "verify"
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]  # argparse's private generic
+def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        COMMAND, help="check that the records of a publish run reached the destination bucket (not yet available)"
+        COMMAND,
+        help="check that the records of a publish run reached the destination bucket",
+        description="Read what Firehose delivered since the run started and match it against the run report; "
+        "poll until nothing is missing or the timeout passes.",
     )
-    parser.set_defaults(handler=lambda args: fail(COMMAND, 2, "not yet available: lands with issue 5"))
+    parser.add_argument("--report", type=Path, required=True, metavar="PATH", help="the publish run's JSON report")
+    parser.add_argument("--bucket", required=True, help="destination bucket (the stack's bucketName output)")
+    parser.add_argument("--prefix", default="crypto/", help="delivery folder (deliveryPrefix output; default crypto/)")
+    parser.add_argument("--error-prefix", default="errors/", help="Firehose error folder (default errors/)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="stop waiting after this long (default: 2 x buffering interval + 300 s, the freshness alarm threshold)",
+    )
+    parser.add_argument(
+        "--buffering-interval",
+        type=int,
+        metavar="SECONDS",
+        help="the stack's buffering interval, to derive the default timeout (default: the component's default)",
+    )
+    parser.add_argument(
+        "--poll-interval",
+        type=float,
+        default=DEFAULT_POLL_INTERVAL_SECONDS,
+        metavar="SECONDS",
+        help=f"time between looks at the bucket (default {DEFAULT_POLL_INTERVAL_SECONDS:g})",
+    )
+    parser.add_argument(
+        "--clock-skew",
+        type=float,
+        default=DEFAULT_CLOCK_SKEW_SECONDS,
+        metavar="SECONDS",
+        help=f"also read objects written this long before the run started (default {DEFAULT_CLOCK_SKEW_SECONDS:g})",
+    )
+    parser.add_argument(
+        "--since",
+        metavar="TIME",
+        help="read objects written since this ISO-8601 time instead (for reports listing earlier runs' records)",
+    )
+    parser.add_argument("--region", help="AWS region of the bucket (default: AWS chain)")
+    parser.add_argument("--json", action="store_true", help="print the result as one JSON document, no progress")
+    parser.set_defaults(handler=_handle)
+
+
+def _handle(args: argparse.Namespace) -> int:
+    try:
+        report = load_report(args.report)
+        timeout = args.timeout if args.timeout is not None else default_timeout_seconds(args.buffering_interval)
+        options = VerifyOptions(
+            bucket=args.bucket,
+            prefix=args.prefix,
+            error_prefix=args.error_prefix,
+            timeout_seconds=timeout,
+            poll_interval_seconds=args.poll_interval,
+            clock_skew_seconds=args.clock_skew,
+            region=args.region,
+            since=args.since,
+        )
+        result = verify_delivery(report, options, progress=None if args.json else print_progress)
+    except ConfigurationError as exc:
+        return fail(COMMAND, 2, str(exc))
+    except IngestError as exc:
+        return fail(COMMAND, 1, str(exc))
+    except KeyboardInterrupt:
+        return fail(COMMAND, 1, "interrupted before every record was found")
+    return show_result(result, as_json=args.json)
+
+
+def print_progress(progress: PollProgress) -> None:
+    print(f"ingest {COMMAND}: {progress.line()}", file=sys.stderr, flush=True)
+
+
+def show_result(result: VerifyResult, *, as_json: bool) -> int:
+    """Print the result; the exit status is 0 iff nothing is missing, with one stderr line when it is not."""
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print(result.summary())
+    return 0 if result.ok else fail(COMMAND, 1, result.reason())

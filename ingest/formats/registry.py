@@ -40,6 +40,8 @@ class _FormatRegistry:
     by_extension: dict[str, str] = field(default_factory=dict)
     by_content_type: dict[str, str] = field(default_factory=dict)
     loaded_plugins: set[str] = field(default_factory=set)
+    plugins_scanned: bool = False
+    """Entry points are read once per registry: scanning installed distributions costs more than a lookup."""
 
 
 _registry = _FormatRegistry()
@@ -119,6 +121,8 @@ def _normal_content_type(content_type: str) -> str:
 
 def _load_plugins() -> None:
     """Import each plugin module once, on first use, so a broken plugin cannot break `import ingest`."""
+    if _registry.plugins_scanned:
+        return
     for entry_point in entry_points(group=ENTRY_POINT_GROUP):
         if entry_point.name in _registry.loaded_plugins:
             continue
@@ -133,3 +137,4 @@ def _load_plugins() -> None:
             raise ConfigurationError(
                 f"format plugin {entry_point.name!r} ({entry_point.value}) registered no format of that name"
             )
+    _registry.plugins_scanned = True

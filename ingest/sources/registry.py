@@ -45,6 +45,8 @@ class _Registration:
 class _SourceRegistry:
     registrations: dict[str, _Registration] = field(default_factory=dict)
     loaded_plugins: set[str] = field(default_factory=set)
+    plugins_scanned: bool = False
+    """Entry points are read once per registry: scanning installed distributions costs more than a lookup."""
 
 
 _registry = _SourceRegistry()
@@ -106,6 +108,8 @@ def _resolve(spec: str) -> _Registration:
 
 def _load_plugins() -> None:
     """Import each plugin module once, on first use, so a broken plugin cannot break `import ingest`."""
+    if _registry.plugins_scanned:
+        return
     for entry_point in entry_points(group=ENTRY_POINT_GROUP):
         if entry_point.name in _registry.loaded_plugins:
             continue
@@ -120,3 +124,4 @@ def _load_plugins() -> None:
             raise ConfigurationError(
                 f"source plugin {entry_point.name!r} ({entry_point.value}) registered no source of that kind"
             )
+    _registry.plugins_scanned = True

@@ -213,12 +213,6 @@ def test_format_choices_come_from_the_registry(monkeypatch):
     assert (args.format, str(args.partition), args.aggregate) == ("parquet", "1/3", True)
 
 
-@pytest.mark.parametrize(("command", "status"), [("demo", 0), ("verify", 2), ("smoke", 2)])
-def test_later_commands_say_they_are_not_there_yet(command, status, capsys):
-    assert cli.main([command]) == status
-    assert "not yet available: lands with issue 5" in _one_line(capsys.readouterr().err)
-
-
 def test_help_exits_0(capsys):
     assert cli.main(["publish", "--help"]) == 0
     assert "--partition I/N" in capsys.readouterr().out

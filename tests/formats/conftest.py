@@ -108,6 +108,8 @@ def writers() -> dict[str, Writer]:
 
 @pytest.fixture
 def isolated_format_registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Registrations made by a test vanish after it."""
-    monkeypatch.setattr(registry, "_registry", copy.deepcopy(registry._registry))
+    """Registrations made by a test vanish after it; entry points are scanned afresh, as in a new process."""
+    isolated = copy.deepcopy(registry._registry)
+    isolated.plugins_scanned = False
+    monkeypatch.setattr(registry, "_registry", isolated)
     yield

@@ -64,8 +64,10 @@ def module_fake_aws_credentials(tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 @pytest.fixture
 def isolated_source_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Registrations made by a test vanish after it."""
-    monkeypatch.setattr(registry, "_registry", copy.deepcopy(registry._registry))
+    """Registrations made by a test vanish after it; entry points are scanned afresh, as in a new process."""
+    isolated = copy.deepcopy(registry._registry)
+    isolated.plugins_scanned = False
+    monkeypatch.setattr(registry, "_registry", isolated)
 
 
 @dataclass

@@ -1,0 +1,222 @@
+"""`python -m ingest demo`: the whole path on this machine, no AWS account, no Pulumi.
+
+Emulator -> source bucket seeded with the sample (or `--records N` generated) data -> the dev stack's pipeline
+provisioned -> the real `publish` -> the Firehose stand-in delivers -> the real `verify`. The emulator lives
+only as long as the run, so what is worth looking at afterwards is written to the output directory: the run
+report, the verification result, the stack outputs and a copy of every object the bucket received.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from components import TrackingPipelineArgs
+from ingest.commands.publish import PublishOptions, publish
+from ingest.errors import ConfigurationError
+from ingest.local.relay import DeliveredObject
+from ingest.local.stack import LocalStack, running_local_stack
+from ingest.run.files import write_json_atomically
+from ingest.run.report import RunReport
+from ingest.verify import VerifyOptions, VerifyResult, verify_delivery
+
+DEFAULT_OUT_ROOT = Path("out")
+VERIFY_TIMEOUT_SECONDS = 30.0
+"""The relay is flushed before `verify` starts, so everything should be there at the first look; the timeout
+only covers a slow machine."""
+VERIFY_POLL_SECONDS = 0.5
+COPIES_FOLDER = "s3"
+
+Progress = Callable[[str], None]
+
+
+class StepLines:
+    """The default progress: one stderr line per step, with the seconds since the demo started."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._started = clock()
+
+    def __call__(self, message: str) -> None:
+        print(f"demo: [{self._clock() - self._started:5.1f} s] {message}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    records: int | None = None
+    """Generate this many records instead of uploading the committed sample dataset."""
+    aggregate: bool = True
+    out: Path | None = None
+    """Where the artifacts go; default: a new `out/demo-<UTC time>/` under the working directory."""
+    verify_timeout_seconds: float = VERIFY_TIMEOUT_SECONDS
+
+
+@dataclass
+class DemoResult:
+    status: int
+    out: Path
+    seconds: float = 0.0
+    report: RunReport | None = None
+    verification: VerifyResult | None = None
+    delivered: list[DeliveredObject] = field(default_factory=list)
+    """Every object the relay wrote: by buffer size or interval while publishing, then the final flush."""
+    flushed: int = 0
+    """How many of them the final flush wrote."""
+    copies: list[Path] = field(default_factory=list)
+    stack: dict[str, Any] = field(default_factory=dict)
+    """The local stack's outputs (what `pulumi stack output --json` prints for a deployed stack)."""
+
+    def summary(self) -> str:
+        return _summary(self)
+
+
+def default_out_dir(root: Path = DEFAULT_OUT_ROOT, now: datetime | None = None) -> Path:
+    """`out/demo-<yyyymmddThhmmssZ>/`, with `-2`, `-3`... when two runs start in the same second."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    candidate = root / f"demo-{stamp}"
+    attempt = 1
+    while candidate.exists():
+        attempt += 1
+        candidate = root / f"demo-{stamp}-{attempt}"
+    return candidate
+
+
+def run_demo(
+    options: DemoOptions, *, args: TrackingPipelineArgs | None = None, progress: Progress | None = None
+) -> DemoResult:
+    """Run everything; status 0 only when every record was published and `verify` finds none missing.
+    `args` replaces the dev stack's settings (tests use it to try other compressions)."""
+    if options.records is not None and options.records < 1:
+        raise ConfigurationError(f"--records must be at least 1, got {options.records}")
+    out = options.out or default_out_dir()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigurationError(f"cannot create {out}: {exc.strerror or exc}") from None
+    started = time.monotonic()
+    progress = progress or StepLines()
+    progress("starting the AWS emulator (moto) and the local pipeline")
+    with running_local_stack(args=args, records=options.records) as stack:
+        result = DemoResult(status=1, out=out, stack=stack.pipeline.outputs())
+        _describe_stack(stack, progress)
+        _publish_and_verify(stack, options, result, progress)
+        result.copies = _copy_bucket(stack, out / COPIES_FOLDER)
+    write_json_atomically(out / "stack-outputs.json", result.stack, indent=2)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _describe_stack(stack: LocalStack, progress: Progress) -> None:
+    settings = stack.relay.settings
+    progress(f"emulator at {stack.emulator.endpoint_url}, region {stack.emulator.region}")
+    progress(
+        f"source {stack.source.url}: {len(stack.source.keys)} objects, {stack.source.records} records "
+        f"(bucket {stack.source.bucket} on the emulator)"
+    )
+    args = stack.pipeline.args
+    progress(
+        f"dev stack provisioned: stream {stack.pipeline.names.stream} ({args.stream_mode}, "
+        f"{_count(args.shard_count, 'shard')}), delivery stream {settings.delivery_stream_name} -> s3://{settings.bucket}/{args.data_prefix}"
+        f"year=/month=/day=/hour=/ ({settings.compression}, buffering {args.buffering_size_mb} MiB / "
+        f"{args.buffering_interval_seconds} s)"
+    )
+
+
+def _publish_and_verify(stack: LocalStack, options: DemoOptions, result: DemoResult, progress: Progress) -> None:
+    pipeline = stack.pipeline
+    progress(f"publishing with `publish` to {pipeline.names.stream}")
+    published = publish(
+        PublishOptions(
+            stream=pipeline.names.stream,
+            source=stack.source.url,
+            aggregate=options.aggregate,
+            region=pipeline.region,
+            report=result.out / "report.json",
+            dead_letter=result.out / "dead-letter.jsonl",
+            quiet=True,
+        )
+    )
+    result.report = published.report
+    if published.report is None or published.report.aborted:  # could not start, or stopped: publish said why
+        result.status = published.status
+        return
+    progress("flushing the Firehose stand-in (AWS would deliver within the buffering interval)")
+    result.flushed = len(stack.relay.flush())
+    result.delivered = stack.relay.delivered
+    progress(f"verifying with `verify` against s3://{pipeline.names.bucket}/{pipeline.args.data_prefix}")
+    result.verification = verify_delivery(
+        published.report,
+        VerifyOptions(
+            bucket=pipeline.names.bucket,
+            prefix=pipeline.args.data_prefix,
+            error_prefix=pipeline.args.error_prefix,
+            timeout_seconds=options.verify_timeout_seconds,
+            poll_interval_seconds=VERIFY_POLL_SECONDS,
+            region=pipeline.region,
+        ),
+    )
+    write_json_atomically(result.out / "verify.json", result.verification.to_dict(), indent=2)
+    result.status = 0 if published.status == 0 and result.verification.ok else 1
+
+
+def _copy_bucket(stack: LocalStack, root: Path) -> list[Path]:
+    """Every object of the destination bucket, saved under `root/<bucket>/<key>` before the emulator goes."""
+    s3 = stack.emulator.client("s3")
+    bucket = stack.pipeline.names.bucket
+    copies = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for entry in page.get("Contents", ()):
+            path = root / bucket / entry["Key"]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            s3.download_file(bucket, entry["Key"], str(path))
+            copies.append(path)
+    return copies
+
+
+def _summary(result: DemoResult) -> str:
+    lines = []
+    verdict = {0: "every published record reached the bucket", 2: "could not start"}.get(
+        result.status, "NOT every published record reached the bucket"
+    )
+    lines.append(f"Local demo: {verdict} ({result.seconds:.1f} s).")
+    report = result.report
+    if report is not None:
+        aggregation = "aggregated" if report.aggregate else "one per Kinesis record"
+        lines.append(
+            f"  publish   {report.records_published} of {report.records_read} records from {report.source} "
+            f"to stream {report.stream} in {_count(report.kinesis_records, 'Kinesis record')} ({aggregation}); "
+            f"{report.records_rejected} rejected, {report.records_failed} failed"
+        )
+    if result.delivered:
+        records = sum(item.records for item in result.delivered)
+        by_buffer = len(result.delivered) - result.flushed
+        lines.append(
+            f"  deliver   {_count(len(result.delivered), 'object')}, {records} records, by the local stand-in for "
+            f"Firehose ({by_buffer} by buffer size or interval, {result.flushed} flushed at the end instead of "
+            "waiting for the interval)"
+        )
+    if result.verification is not None:
+        lines.append("  verify    " + result.verification.summary().replace("\n", "\n            "))
+    lines.append(f"Where to look (the emulator has stopped; these are copies), in {result.out}:")
+    lines.append(f"  {'report.json':<20} the publish run report")
+    if result.verification is not None:
+        lines.append(f"  {'verify.json':<20} the verification result (`verify --json`)")
+    lines.append(f"  {'stack-outputs.json':<20} the local stack's outputs: names, ARNs, prefixes")
+    bucket = result.stack.get("bucketName", "")
+    for path in result.copies[:3]:
+        lines.append(f"  {str(path.relative_to(result.out)):<20}")
+    if len(result.copies) > 3:
+        lines.append(f"  ... and {len(result.copies) - 3} more under {COPIES_FOLDER}/{bucket}/")
+    compressed = [path for path in result.copies if path.suffix == ".gz"]
+    if compressed:
+        lines.append(f"  (read one with: zcat {compressed[0]} | head -3)")
+    return "\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

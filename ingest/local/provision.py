@@ -1,0 +1,239 @@
+"""The dev stack's pipeline, created on the emulator through the AWS APIs Pulumi would call.
+
+Everything comes from the dev stack's own settings (`args_from_config(read_stack_file("dev"))`) and from the
+helpers the component itself uses (`PipelineNames`, `components.prefixes`, `components.iam_policies`), so the
+local pipeline has the stack's names, prefixes, buffering, compression, processor, shard count and retention.
+Names are the component's logical names: Pulumi adds a random suffix in AWS, the emulator needs none.
+
+What moto stores but does not enforce, so the demo cannot prove it:
+- IAM: the Firehose role, its trust and delivery policies and the producer policy are created and can be read
+  back, but moto evaluates no IAM policy, and nothing assumes the role (the relay uses the demo's credentials).
+- Bucket protections: the public access block and BucketOwnerEnforced ownership are stored, not enforced.
+  Default encryption and versioning do take effect: objects report SSE AES256, overwrites keep versions.
+- The TLS-only bucket policy (`iam_policies.data_bucket_policy`) is NOT applied: moto 5.2.5 cannot evaluate
+  policy conditions and treats a statement whose condition it cannot check as a denial, so that Deny
+  (condition aws:SecureTransport=false) would refuse every object request; the emulator speaks plain HTTP in
+  any case.
+- Stream encryption with alias/aws/kinesis and the enhanced shard-level metrics are recorded only.
+- The delivery stream is stored, but moto never reads a Kinesis source: the relay (`ingest.local.relay`)
+  stands in for Firehose.
+Not created at all: the lifecycle rules, the access-log bucket and the CloudWatch alarms (moto neither ages
+objects nor evaluates alarms, so they would show nothing).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from components import TrackingPipelineArgs
+from components.iam_policies import firehose_delivery_policy, firehose_trust_policy, producer_policy
+from components.naming import PipelineNames
+from components.prefixes import delivery_prefix, error_output_prefix
+from components.tracking_pipeline import AWS_MANAGED_KINESIS_KEY, DELIVERY_LOG_STREAM
+from ingest.local.emulator import DEMO_STACK
+from pipeline_config import PIPELINE_NAME, args_from_config, read_stack_file
+
+ClientFactory = Callable[[str], Any]
+"""service name -> boto3 client (`Emulator.client`)."""
+
+APPEND_DELIMITER_PROCESSOR = "AppendDelimiterToRecord"
+"""The one processor the component configures (components/tracking_pipeline.py, `_delivery_stream`)."""
+
+
+def dev_stack_args() -> TrackingPipelineArgs:
+    """The dev stack's arguments, read from Pulumi.dev.yaml exactly as the Pulumi program reads them."""
+    return args_from_config(read_stack_file(DEMO_STACK))
+
+
+@dataclass(frozen=True)
+class LocalPipeline:
+    """The provisioned pipeline: its settings, names and ARNs."""
+
+    args: TrackingPipelineArgs
+    names: PipelineNames
+    region: str
+    stream_arn: str
+    bucket_arn: str
+    delivery_stream_arn: str
+    firehose_role_arn: str
+    producer_policy_arn: str
+
+    def outputs(self) -> dict[str, object]:
+        """The stack outputs, as `pulumi stack output --json` prints them for a deployed stack."""
+        return {
+            "streamName": self.names.stream,
+            "streamArn": self.stream_arn,
+            "deliveryStreamName": self.names.delivery_stream,
+            "deliveryStreamArn": self.delivery_stream_arn,
+            "bucketName": self.names.bucket,
+            "bucketArn": self.bucket_arn,
+            "deliveryPrefix": self.args.data_prefix,
+            "errorPrefix": self.args.error_prefix,
+            "firehoseRoleArn": self.firehose_role_arn,
+            "producerPolicyArn": self.producer_policy_arn,
+            "logGroupName": self.names.log_group,
+            "region": self.region,
+            "bufferingIntervalSeconds": self.args.buffering_interval_seconds,
+        }
+
+
+def provision(
+    clients: ClientFactory,
+    *,
+    region: str,
+    args: TrackingPipelineArgs | None = None,
+    pipeline_name: str = PIPELINE_NAME,
+) -> LocalPipeline:
+    """Create stream, bucket, log group, role, producer policy and delivery stream, in the order Pulumi
+    resolves their dependencies. `args` defaults to the dev stack's."""
+    args = args if args is not None else dev_stack_args()
+    names = PipelineNames.for_pipeline(pipeline_name)
+    account = clients("sts").get_caller_identity()["Account"]
+    stream_arn = _stream(clients("kinesis"), names, args)
+    bucket_arn = _bucket(clients("s3"), names.bucket, region, args)
+    log_stream_arn = _delivery_logs(clients("logs"), names, args)
+    iam = clients("iam")
+    role_arn = _firehose_role(iam, pipeline_name, names, args, account, stream_arn, bucket_arn, log_stream_arn)
+    producer_arn = iam.create_policy(
+        PolicyName=f"{pipeline_name}-producer-policy",
+        Description="Write records to the tracking stream; attach to any producer's role",
+        PolicyDocument=json.dumps(producer_policy(stream_arn=stream_arn, kms_key_arn=_kms_key(args))),
+    )["Policy"]["Arn"]
+    delivery_arn = _delivery_stream(clients("firehose"), names, args, stream_arn, bucket_arn, role_arn)
+    return LocalPipeline(
+        args=args,
+        names=names,
+        region=region,
+        stream_arn=stream_arn,
+        bucket_arn=bucket_arn,
+        delivery_stream_arn=delivery_arn,
+        firehose_role_arn=role_arn,
+        producer_policy_arn=producer_arn,
+    )
+
+
+def _kms_key(args: TrackingPipelineArgs) -> str | None:
+    """A stack file holds plain strings, never Pulumi outputs."""
+    return str(args.kms_key_arn) if args.kms_key_arn is not None else None
+
+
+def _tags(args: TrackingPipelineArgs) -> dict[str, str]:
+    return dict(args.tags) if isinstance(args.tags, Mapping) else {}
+
+
+def _stream(kinesis: Any, names: PipelineNames, args: TrackingPipelineArgs) -> str:
+    capacity = {"ShardCount": args.shard_count} if args.stream_mode == "PROVISIONED" else {}
+    kinesis.create_stream(StreamName=names.stream, StreamModeDetails={"StreamMode": args.stream_mode}, **capacity)
+    kinesis.get_waiter("stream_exists").wait(StreamName=names.stream, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+    if args.retention_hours > 24:
+        kinesis.increase_stream_retention_period(StreamName=names.stream, RetentionPeriodHours=args.retention_hours)
+    kinesis.start_stream_encryption(
+        StreamName=names.stream, EncryptionType="KMS", KeyId=_kms_key(args) or AWS_MANAGED_KINESIS_KEY
+    )
+    kinesis.enable_enhanced_monitoring(StreamName=names.stream, ShardLevelMetrics=list(args.shard_level_metrics))
+    if tags := _tags(args):
+        kinesis.add_tags_to_stream(StreamName=names.stream, Tags=tags)
+    return str(kinesis.describe_stream_summary(StreamName=names.stream)["StreamDescriptionSummary"]["StreamARN"])
+
+
+def _bucket(s3: Any, bucket: str, region: str, args: TrackingPipelineArgs) -> str:
+    location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    s3.create_bucket(Bucket=bucket, **location)
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_ownership_controls(
+        Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    )
+    kms_key = _kms_key(args)
+    default: dict[str, str] = {"SSEAlgorithm": "AES256"}
+    if kms_key is not None:
+        default = {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": kms_key}
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": default, "BucketKeyEnabled": kms_key is not None}]
+        },
+    )
+    if args.enable_versioning:
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    if tags := _tags(args):
+        s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]})
+    return f"arn:aws:s3:::{bucket}"
+
+
+def _delivery_logs(logs: Any, names: PipelineNames, args: TrackingPipelineArgs) -> str:
+    logs.create_log_group(logGroupName=names.log_group, tags=_tags(args))
+    logs.put_retention_policy(logGroupName=names.log_group, retentionInDays=args.log_retention_days)
+    logs.create_log_stream(logGroupName=names.log_group, logStreamName=DELIVERY_LOG_STREAM)
+    streams = logs.describe_log_streams(logGroupName=names.log_group, logStreamNamePrefix=DELIVERY_LOG_STREAM)
+    return str(streams["logStreams"][0]["arn"])
+
+
+def _firehose_role(
+    iam: Any,
+    pipeline_name: str,
+    names: PipelineNames,
+    args: TrackingPipelineArgs,
+    account: str,
+    stream_arn: str,
+    bucket_arn: str,
+    log_stream_arn: str,
+) -> str:
+    role = iam.create_role(
+        RoleName=names.firehose_role,
+        Description="Assumed by Firehose to read the tracking stream and write the tracking bucket",
+        AssumeRolePolicyDocument=json.dumps(firehose_trust_policy(account)),
+        Tags=[{"Key": k, "Value": v} for k, v in _tags(args).items()],
+    )["Role"]
+    policy = firehose_delivery_policy(
+        stream_arn=stream_arn,
+        bucket_arn=bucket_arn,
+        object_prefixes=[args.data_prefix, args.error_prefix],
+        log_stream_arn=log_stream_arn,
+        kms_key_arn=_kms_key(args),
+    )
+    iam.put_role_policy(
+        RoleName=names.firehose_role, PolicyName=f"{pipeline_name}-firehose-policy", PolicyDocument=json.dumps(policy)
+    )
+    return str(role["Arn"])
+
+
+def _delivery_stream(
+    firehose: Any, names: PipelineNames, args: TrackingPipelineArgs, stream_arn: str, bucket_arn: str, role_arn: str
+) -> str:
+    destination: dict[str, Any] = {
+        "RoleARN": role_arn,
+        "BucketARN": bucket_arn,
+        "Prefix": delivery_prefix(args.data_prefix),
+        "ErrorOutputPrefix": error_output_prefix(args.error_prefix),
+        "BufferingHints": {"SizeInMBs": args.buffering_size_mb, "IntervalInSeconds": args.buffering_interval_seconds},
+        "CompressionFormat": args.compression,
+        "ProcessingConfiguration": {"Enabled": True, "Processors": [{"Type": APPEND_DELIMITER_PROCESSOR}]},
+        "CloudWatchLoggingOptions": {
+            "Enabled": True,
+            "LogGroupName": names.log_group,
+            "LogStreamName": DELIVERY_LOG_STREAM,
+        },
+    }
+    if (kms_key := _kms_key(args)) is not None:
+        destination["EncryptionConfiguration"] = {"KMSEncryptionConfig": {"AWSKMSKeyARN": kms_key}}
+    tags = [{"Key": k, "Value": v} for k, v in _tags(args).items()]
+    return str(
+        firehose.create_delivery_stream(
+            DeliveryStreamName=names.delivery_stream,
+            DeliveryStreamType="KinesisStreamAsSource",
+            KinesisStreamSourceConfiguration={"KinesisStreamARN": stream_arn, "RoleARN": role_arn},
+            ExtendedS3DestinationConfiguration=destination,
+            **({"Tags": tags} if tags else {}),
+        )["DeliveryStreamARN"]
+    )

@@ -1,0 +1,86 @@
+"""`python -m ingest smoke` as CI runs it after `pulumi up`, against moto's server standing in for AWS.
+
+The command runs in its own process with `AWS_ENDPOINT_URL` pointing at the server; the delivery double
+moves records from the stream to the bucket from this process once the publish has finished.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from moto.server import ThreadedMotoServer
+
+from ingest.sample import SAMPLE_PREFIX, SAMPLE_ROOT
+from tests.smoke.conftest import REGION, Pipeline, create_pipeline, write_outputs
+from tests.smoke.delivery_double import delivering_in_background
+
+pytestmark = pytest.mark.e2e
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def environment(endpoint: str, tmp_path: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    env.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_ENDPOINT_URL=endpoint,
+        AWS_CONFIG_FILE=str(tmp_path / "no-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+        PYTHONPATH=str(REPOSITORY),
+        HOME=str(tmp_path),
+    )
+    return env
+
+
+@pytest.fixture
+def pipeline(endpoint: str) -> Pipeline:
+    return create_pipeline(endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def _finished(report: Path) -> bool:
+    try:
+        return json.loads(report.read_text())["finished_at"] is not None
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def test_smoke_publishes_the_sample_and_finds_every_record_in_the_bucket(pipeline, environment, tmp_path):
+    outputs = write_outputs(tmp_path / "outputs.json", region=REGION)
+    report = tmp_path / "out" / "report.json"
+    report.parent.mkdir()
+    argv = [
+        sys.executable, "-m", "ingest", "smoke", "--outputs", str(outputs),
+        "--source", str(SAMPLE_ROOT / SAMPLE_PREFIX), "--report", str(report),
+        "--timeout", "60", "--poll-interval", "0.2",
+    ]  # fmt: skip
+
+    with delivering_in_background(pipeline.delivery(), when=lambda: _finished(report)) as double:
+        done = subprocess.run(argv, env=environment, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    sample_records = sum(len(json.loads(path.read_text())) for path in (SAMPLE_ROOT / SAMPLE_PREFIX).glob("*.json"))
+    summary = done.stdout.strip()
+    assert "\n" not in summary
+    assert f"{sample_records} of {sample_records} arrived in s3://tracking-data/crypto/" in summary
+    assert double.keys and all(key.startswith("crypto/year=") for key in double.keys)
