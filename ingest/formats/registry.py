@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import PurePosixPath
 
-from ingest.errors import ConfigurationError, DuplicateRegistrationError, UnknownFormatError
+from ingest.errors import DuplicateRegistrationError, UnknownFormatError
 from ingest.formats.base import FormatReader
+from ingest.plugins import load_plugins
 from ingest.sources.base import SourceObject
 
 ENTRY_POINT_GROUP = "tracking_pipeline.formats"
@@ -123,18 +124,10 @@ def _load_plugins() -> None:
     """Import each plugin module once, on first use, so a broken plugin cannot break `import ingest`."""
     if _registry.plugins_scanned:
         return
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        if entry_point.name in _registry.loaded_plugins:
-            continue
-        try:
-            entry_point.load()
-        except Exception as exc:  # a plugin can fail in any way; name it instead of crashing obscurely
-            raise ConfigurationError(
-                f"format plugin {entry_point.name!r} ({entry_point.value}) failed to load: {exc}"
-            ) from exc
-        _registry.loaded_plugins.add(entry_point.name)
-        if entry_point.name not in _registry.readers:
-            raise ConfigurationError(
-                f"format plugin {entry_point.name!r} ({entry_point.value}) registered no format of that name"
-            )
+    load_plugins(
+        entry_points(group=ENTRY_POINT_GROUP),
+        kind="format",
+        loaded=_registry.loaded_plugins,
+        registered=lambda name: name in _registry.readers,
+    )
     _registry.plugins_scanned = True

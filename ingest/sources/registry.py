@@ -15,6 +15,7 @@ from importlib.metadata import entry_points
 from typing import Protocol
 
 from ingest.errors import ConfigurationError, DuplicateRegistrationError, UnknownSourceError
+from ingest.plugins import load_plugins
 from ingest.sources.base import Source
 from ingest.sources.options import SourceOptions
 
@@ -110,18 +111,10 @@ def _load_plugins() -> None:
     """Import each plugin module once, on first use, so a broken plugin cannot break `import ingest`."""
     if _registry.plugins_scanned:
         return
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        if entry_point.name in _registry.loaded_plugins:
-            continue
-        try:
-            entry_point.load()
-        except Exception as exc:  # a plugin can fail in any way; name it instead of crashing obscurely
-            raise ConfigurationError(
-                f"source plugin {entry_point.name!r} ({entry_point.value}) failed to load: {exc}"
-            ) from exc
-        _registry.loaded_plugins.add(entry_point.name)
-        if entry_point.name not in _registry.registrations:
-            raise ConfigurationError(
-                f"source plugin {entry_point.name!r} ({entry_point.value}) registered no source of that kind"
-            )
+    load_plugins(
+        entry_points(group=ENTRY_POINT_GROUP),
+        kind="source",
+        loaded=_registry.loaded_plugins,
+        registered=lambda name: name in _registry.registrations,
+    )
     _registry.plugins_scanned = True

@@ -12,53 +12,24 @@ from pathlib import Path
 import pytest
 
 from ingest.sources import registry
-
-AWS_ENV_VARIABLES = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_S3",
-)
-
-
-def _clear_aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_dir: Path) -> None:
-    """No credentials, region or endpoint from the developer's machine can leak into a test."""
-    for name in AWS_ENV_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_dir / "no-credentials"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_dir / "no-config"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
-def _set_fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+from tests.aws_env import use_fake_aws, use_isolated_aws
 
 
 @pytest.fixture
 def no_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    _clear_aws_environment(monkeypatch, tmp_path)
+    use_isolated_aws(monkeypatch, tmp_path, region=None)
 
 
 @pytest.fixture
 def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    _clear_aws_environment(monkeypatch, tmp_path)
-    _set_fake_credentials(monkeypatch)
+    use_fake_aws(monkeypatch, tmp_path, region="us-east-1")
 
 
 @pytest.fixture(scope="module")
 def module_fake_aws_credentials(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Fake credentials for module-scoped moto fixtures (seeding 1,005 keys once per module)."""
     with pytest.MonkeyPatch.context() as monkeypatch:
-        _clear_aws_environment(monkeypatch, tmp_path_factory.mktemp("aws"))
-        _set_fake_credentials(monkeypatch)
+        use_fake_aws(monkeypatch, tmp_path_factory.mktemp("aws"), region="us-east-1")
         yield
 
 

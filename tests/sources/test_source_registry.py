@@ -171,5 +171,5 @@ def test_a_broken_plugin_is_a_configuration_error_naming_it(plugin_entry_point) 
 @pytest.mark.usefixtures("isolated_source_registry")
 def test_a_plugin_that_registers_another_name_is_reported(plugin_entry_point) -> None:
     plugin_entry_point("named", PLUGIN_MODULE.replace('"{name}"', '"other"'))
-    with pytest.raises(ConfigurationError, match="registered no source of that kind"):
+    with pytest.raises(ConfigurationError, match="registered no source of that name"):
         source_kinds()
