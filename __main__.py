@@ -21,3 +21,9 @@ pulumi.export("producerPolicyArn", pipeline.producer_policy_arn)
 pulumi.export("logGroupName", pipeline.log_group_name)
 pulumi.export("region", pipeline.region)
 pulumi.export("bufferingIntervalSeconds", pipeline.buffering_interval_seconds)
+if pipeline.tracking_endpoint_url is not None:
+    pulumi.export("trackingEndpointUrl", pipeline.tracking_endpoint_url)
+if pipeline.tracking_api_id is not None:
+    pulumi.export("trackingApiId", pipeline.tracking_api_id)
+if pipeline.api_key_id is not None:
+    pulumi.export("apiKeyId", pipeline.api_key_id)

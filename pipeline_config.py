@@ -83,7 +83,7 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "logRetentionDays",
         "log_retention_days",
         "integer",
-        "Retention of the delivery-error log group (a CloudWatch Logs value, e.g. 30).",
+        "Retention of the log groups: delivery errors, endpoint access logs (a CloudWatch Logs value, e.g. 30).",
     ),
     ConfigKey("forceDestroy", "force_destroy", "boolean", "Let pulumi destroy delete non-empty buckets."),
     ConfigKey(
@@ -126,6 +126,57 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "string",
         "SNS topic ARN that receives the alarms; empty: none.",
         unset_means_none=True,
+    ),
+    ConfigKey(
+        "enableHttpEndpoint",
+        "enable_http_endpoint",
+        "boolean",
+        "Create the HTTPS tracking endpoint (API Gateway REST API in front of the stream).",
+    ),
+    ConfigKey(
+        "httpAuth",
+        "http_auth",
+        "string",
+        "Endpoint authentication: api_key (key and usage plan), iam (SigV4) or none (anyone may write).",
+    ),
+    ConfigKey("httpMaxBatchRecords", "http_max_batch_records", "integer", "Most records per POST /v1/batch (1-500)."),
+    ConfigKey(
+        "httpRateLimit",
+        "http_rate_limit",
+        "integer",
+        "Endpoint requests per second, for the stage and for each API key (>= 1).",
+    ),
+    ConfigKey(
+        "httpBurstLimit",
+        "http_burst_limit",
+        "integer",
+        "Endpoint requests absorbed at once above the rate, for the stage and each API key (>= 1).",
+    ),
+    ConfigKey(
+        "httpDailyQuota",
+        "http_daily_quota",
+        "integer",
+        "Endpoint requests per API key per day (0: no quota).",
+        unset_means_none=True,
+    ),
+    ConfigKey(
+        "httpCorsOrigins",
+        "http_cors_origins",
+        "array",
+        "Browser origins allowed to call the endpoint, e.g. https://app.example.com; none by default.",
+    ),
+    ConfigKey(
+        "httpWafAclArn",
+        "http_waf_acl_arn",
+        "string",
+        "Regional WAFv2 web ACL ARN to associate with the endpoint's stage; empty: none.",
+        unset_means_none=True,
+    ),
+    ConfigKey(
+        "httpSetAccountLogRole",
+        "http_set_account_log_role",
+        "boolean",
+        "Set API Gateway's account-wide CloudWatch Logs role in this region (one stack per account and region).",
     ),
 )
 TAGS_KEY = "tags"

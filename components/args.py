@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Literal
+from urllib.parse import urlsplit
 
 import pulumi
 
 StreamMode = Literal["PROVISIONED", "ON_DEMAND"]
 Compression = Literal["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"]
+HttpAuth = Literal["api_key", "iam", "none"]
 
 STREAM_MODES: tuple[str, ...] = ("PROVISIONED", "ON_DEMAND")
 COMPRESSIONS: tuple[str, ...] = ("UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY")
@@ -29,6 +31,7 @@ SHARD_LEVEL_METRICS: tuple[str, ...] = (
     "IteratorAgeMilliseconds",
 )
 REQUIRED_SHARD_LEVEL_METRICS: tuple[str, ...] = ("IncomingBytes", "OutgoingBytes")
+HTTP_AUTHS: tuple[str, ...] = ("api_key", "iam", "none")
 # The values CloudWatch Logs accepts for a log group's retention (PutRetentionPolicy).
 LOG_RETENTION_DAYS: tuple[int, ...] = (
     1,
@@ -64,6 +67,8 @@ BUFFERING_INTERVAL_SECONDS_RANGE = (0, 900)
 # STANDARD_IA before a later transition.
 IA_MIN_DAYS = 30
 IA_MIN_STAY_DAYS = 30
+# Kinesis PutRecords takes at most 500 records, so one POST /v1/batch cannot carry more.
+HTTP_MAX_BATCH_RECORDS_RANGE = (1, 500)
 
 
 class TrackingPipelineArgsError(ValueError):
@@ -107,7 +112,7 @@ class TrackingPipelineArgs:
     compression: Compression = "GZIP"
     """Compression of the delivered objects."""
     log_retention_days: int = 30
-    """Retention of the Firehose delivery-error log group (a value CloudWatch Logs accepts)."""
+    """Retention of the log groups: Firehose delivery errors, endpoint access logs (a value CloudWatch Logs accepts)."""
     force_destroy: bool = False
     """Let `pulumi destroy` delete non-empty buckets. Only for throw-away stacks."""
     protect_bucket: bool = False
@@ -130,6 +135,27 @@ class TrackingPipelineArgs:
     """Create the CloudWatch alarms on stream throttling, consumer lag and delivery freshness/success."""
     alarm_topic_arn: pulumi.Input[str] | None = None
     """SNS topic that receives alarm and OK notifications; None: alarms only show in the console."""
+    enable_http_endpoint: bool = False
+    """Create the HTTPS tracking endpoint (API Gateway REST API in front of the stream) for producers that hold
+    no AWS credentials: browsers, phones, devices."""
+    http_auth: HttpAuth = "api_key"
+    """How endpoint callers authenticate: api_key (an API key with a usage plan), iam (SigV4-signed requests) or
+    none (anyone on the internet can write: only when explicitly chosen)."""
+    http_max_batch_records: int = 500
+    """Most records one POST /v1/batch may carry (1-500, the Kinesis PutRecords limit)."""
+    http_rate_limit: int = 100
+    """Steady requests per second the stage accepts, and each API key's usage-plan rate (>= 1)."""
+    http_burst_limit: int = 200
+    """Requests above the steady rate absorbed at once, for the stage and each API key (>= 1)."""
+    http_daily_quota: int | None = 1_000_000
+    """Requests each API key may make per day (api_key auth only); None: no quota."""
+    http_cors_origins: Sequence[str] = ()
+    """Browser origins allowed to call the endpoint, e.g. https://app.example.com; none by default."""
+    http_waf_acl_arn: pulumi.Input[str] | None = None
+    """A regional WAFv2 web ACL to associate with the endpoint's stage; None: no WAF."""
+    http_set_account_log_role: bool = False
+    """Also set API Gateway's account-wide CloudWatch Logs role for this region, without which the endpoint's
+    access logs are refused. One setting per account and region: turn it on in one stack only."""
     tags: pulumi.Input[Mapping[str, str]] = field(default_factory=dict)
     """Tags merged onto every taggable resource."""
 
@@ -148,9 +174,15 @@ class TrackingPipelineArgs:
         _check_range("access_log_expiration_days", self.access_log_expiration_days, 1, None)
         _check_arn("kms_key_arn", self.kms_key_arn, ":key/")
         _check_arn("alarm_topic_arn", self.alarm_topic_arn, ":sns:")
+        _check_http_endpoint(self)
         for flag in (f.name for f in fields(self) if f.type == "bool"):
             if not isinstance(getattr(self, flag), bool):
                 raise TrackingPipelineArgsError(flag, getattr(self, flag), "expected true or false")
+
+    @property
+    def uses_api_keys(self) -> bool:
+        """The endpoint exists and callers present an API key: the component then creates a key and usage plan."""
+        return self.enable_http_endpoint and self.http_auth == "api_key"
 
     @property
     def uses_customer_key(self) -> bool:
@@ -231,3 +263,52 @@ def _check_arn(argument: str, value: object, must_contain: str) -> None:
         raise TrackingPipelineArgsError(
             argument, value, f"expected an ARN ('arn:aws:...{must_contain}...'), not a name or alias"
         )
+
+
+def _check_http_endpoint(args: TrackingPipelineArgs) -> None:
+    """Checked whether or not the endpoint is enabled: a stack file that is wrong while it is off would fail the
+    day someone turns it on."""
+    _check_choice("http_auth", args.http_auth, HTTP_AUTHS)
+    _check_range("http_max_batch_records", args.http_max_batch_records, *HTTP_MAX_BATCH_RECORDS_RANGE)
+    _check_range("http_rate_limit", args.http_rate_limit, 1, None)
+    _check_range("http_burst_limit", args.http_burst_limit, 1, None)
+    if args.http_daily_quota is not None:
+        _check_range("http_daily_quota", args.http_daily_quota, 1, None)
+    _check_origins(args.http_cors_origins)
+    _check_arn("http_waf_acl_arn", args.http_waf_acl_arn, ":wafv2:")
+    if isinstance(args.http_waf_acl_arn, str) and "/webacl/" not in args.http_waf_acl_arn:
+        raise TrackingPipelineArgsError(
+            "http_waf_acl_arn", args.http_waf_acl_arn, "expected a WAFv2 web ACL ARN ('.../regional/webacl/...')"
+        )
+
+
+def _check_origins(origins: object) -> None:
+    """An origin is what a browser sends in `Origin`: scheme, host and optional port, nothing after."""
+    if isinstance(origins, str) or not isinstance(origins, Sequence):
+        raise TrackingPipelineArgsError("http_cors_origins", origins, "expected a list of origins")
+    for origin in origins:
+        if not _is_origin(origin):
+            raise TrackingPipelineArgsError(
+                "http_cors_origins",
+                list(origins),
+                f"{origin!r} is not a URL origin such as 'https://app.example.com' (http or https, a host, an "
+                "optional port, no path; '*' is not accepted)",
+            )
+
+
+def _is_origin(value: object) -> bool:
+    if not isinstance(value, str) or not value.isascii():
+        return False
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    return (
+        parts.scheme in ("http", "https")
+        and bool(host)
+        and all(char.isalnum() or char in ".-" for char in host)
+        and f"{parts.scheme}://{parts.netloc}" == value
+        and parts.netloc == (f"{host}:{port}" if port is not None else host)
+    )

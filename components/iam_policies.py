@@ -20,6 +20,10 @@ FIREHOSE_READ_STREAM_ACTIONS = [
 FIREHOSE_BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"]
 FIREHOSE_OBJECT_ACTIONS = ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"]
 PRODUCER_ACTIONS = ["kinesis:DescribeStreamSummary", "kinesis:PutRecord", "kinesis:PutRecords"]
+ENDPOINT_STREAM_ACTIONS = ["kinesis:PutRecord", "kinesis:PutRecords"]
+API_GATEWAY_LOGS_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+"""AWS's managed policy for API Gateway's account-wide logging role: that role writes the logs of every REST API
+in the account and region, so it cannot be scoped to this pipeline's log group."""
 
 
 def _document(*statements: dict[str, Any]) -> PolicyDocument:
@@ -38,6 +42,42 @@ def firehose_trust_policy(account_id: str) -> PolicyDocument:
             "Condition": {"StringEquals": {"sts:ExternalId": account_id}},
         }
     )
+
+
+def apigateway_trust_policy(account_id: str, source_arn: str | None = None) -> PolicyDocument:
+    """Only API Gateway, and only on behalf of this account (and of `source_arn`, this API's execution ARN, when
+    given): aws:SourceAccount and aws:SourceArn are AWS's guard against a confused deputy, as the ExternalId is
+    for the Firehose role."""
+    condition: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": account_id}}
+    if source_arn is not None:
+        condition["ArnLike"] = {"aws:SourceArn": f"{source_arn}/*"}
+    return _document(
+        {
+            "Sid": "ApiGatewayAssumeRole",
+            "Effect": "Allow",
+            "Principal": {"Service": "apigateway.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": condition,
+        }
+    )
+
+
+def endpoint_stream_policy(*, stream_arn: str, kms_key_arn: str | None) -> PolicyDocument:
+    """What the endpoint's integration may do: put records into this one stream, nothing else (not even
+    describe it), and encrypt them with the customer key when there is one."""
+    statements: list[dict[str, Any]] = [
+        {"Sid": "PutTrackingRecords", "Effect": "Allow", "Action": ENDPOINT_STREAM_ACTIONS, "Resource": stream_arn},
+    ]
+    if kms_key_arn is not None:
+        statements.append(
+            {
+                "Sid": "EncryptWithCustomerKey",
+                "Effect": "Allow",
+                "Action": "kms:GenerateDataKey",
+                "Resource": kms_key_arn,
+            }
+        )
+    return _document(*statements)
 
 
 def firehose_delivery_policy(

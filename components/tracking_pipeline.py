@@ -1,8 +1,9 @@
 """TrackingPipeline: the passive ingestion path Kinesis Data Stream -> Firehose -> S3, secure by default.
 
 Any producer (desktop, mobile backend, IoT gateway, batch job) writes to the stream with the exported producer
-policy; Firehose reads the stream, appends a newline to every record, buffers, compresses and lands objects in
-a private, encrypted, versioned bucket under a Hive-style time prefix.
+policy, or, without AWS credentials, through the optional HTTPS tracking endpoint (`enable_http_endpoint`, see
+`components.http_endpoint`); Firehose reads the stream, appends a newline to every record, buffers, compresses
+and lands objects in a private, encrypted, versioned bucket under a Hive-style time prefix.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pulumi_aws as aws
 
 from . import iam_policies
 from .args import TrackingPipelineArgs
+from .http_endpoint import TrackingEndpoint, TrackingEndpointArgs
 from .naming import PipelineNames
 from .prefixes import delivery_prefix, error_output_prefix
 
@@ -65,6 +67,11 @@ class TrackingPipeline(pulumi.ComponentResource):
     region: pulumi.Output[str]
     buffering_interval_seconds: pulumi.Output[int]
     """Published so post-deploy checks can wait as long as delivery can legitimately take."""
+    tracking_endpoint_url: pulumi.Output[str] | None
+    """The HTTPS endpoint's base URL (POST <url>/v1/records, <url>/v1/batch); None without the endpoint."""
+    tracking_api_id: pulumi.Output[str] | None
+    api_key_id: pulumi.Output[str] | None
+    """The endpoint's API key id, never its value; None unless the endpoint uses API keys."""
 
     def __init__(
         self,
@@ -86,6 +93,7 @@ class TrackingPipeline(pulumi.ComponentResource):
         role, role_policy = self._firehose_role(stream, data.bucket, log_stream)
         delivery = self._delivery_stream(stream, data, role, role_policy, log_group, log_stream)
         producer_policy = self._producer_policy(stream)
+        endpoint = self._http_endpoint(stream) if args.enable_http_endpoint else None
         if args.enable_access_logging:
             self._access_logging(data.bucket)
         if args.enable_alarms:
@@ -104,6 +112,18 @@ class TrackingPipeline(pulumi.ComponentResource):
         self.log_group_name = log_group.name
         self.region = aws.get_region_output(opts=invoke_opts).region
         self.buffering_interval_seconds = pulumi.Output.from_input(args.buffering_interval_seconds)
+        self.tracking_endpoint_url = endpoint.url if endpoint is not None else None
+        self.tracking_api_id = endpoint.api_id if endpoint is not None else None
+        self.api_key_id = endpoint.api_key_id if endpoint is not None else None
+        endpoint_outputs = {
+            name: value
+            for name, value in (
+                ("tracking_endpoint_url", self.tracking_endpoint_url),
+                ("tracking_api_id", self.tracking_api_id),
+                ("api_key_id", self.api_key_id),
+            )
+            if value is not None
+        }
         self.register_outputs(
             {
                 "stream_name": self.stream_name,
@@ -119,6 +139,7 @@ class TrackingPipeline(pulumi.ComponentResource):
                 "log_group_name": self.log_group_name,
                 "region": self.region,
                 "buffering_interval_seconds": self.buffering_interval_seconds,
+                **endpoint_outputs,
             }
         )
 
@@ -373,6 +394,13 @@ class TrackingPipeline(pulumi.ComponentResource):
                 )
             ),
             tags=self._tags,
+            opts=self._child(),
+        )
+
+    def _http_endpoint(self, stream: aws.kinesis.Stream) -> TrackingEndpoint:
+        return TrackingEndpoint(
+            f"{self._name}-endpoint",
+            TrackingEndpointArgs(stream_name=stream.name, stream_arn=stream.arn, settings=self._args, tags=self._tags),
             opts=self._child(),
         )
 

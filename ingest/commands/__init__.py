@@ -6,6 +6,6 @@ Each module exposes `register(commands)`, which adds its parser to the `add_subp
 
 from __future__ import annotations
 
-from . import demo, publish, smoke, verify
+from . import demo, publish, send, smoke, verify
 
-COMMANDS = (publish, verify, smoke, demo)
+COMMANDS = (publish, verify, smoke, demo, send)

@@ -1,6 +1,7 @@
-"""The embedded local default: the pipeline on moto's AWS emulator, with a local stand-in for Firehose.
+"""The embedded local default: the pipeline on moto's AWS emulator, with local stand-ins for Firehose and API Gateway.
 
 `emulator` runs moto's server, `seed` recreates the source bucket, `provision` creates the dev stack's
-resources, `relay` delivers the stream into the bucket as Firehose would, `stack` puts them together and
-`demo` runs publish -> deliver -> verify on them (`python -m ingest demo`).
+resources, `relay` delivers the stream into the bucket as Firehose would, `stack` puts them together,
+`gateway` (with `vtl` and `endpoint`) serves the tracking endpoint as API Gateway would, and `demo` runs
+publish and send -> deliver -> verify on them (`python -m ingest demo`).
 """

@@ -4,13 +4,20 @@ Emulator -> source bucket seeded with the sample (or `--records N` generated) da
 provisioned -> the real `publish` -> the Firehose stand-in delivers -> the real `verify`. The emulator lives
 only as long as the run, so what is worth looking at afterwards is written to the output directory: the run
 report, the verification result, the stack outputs and a copy of every object the bucket received.
+
+With `endpoint_records` (by default one more day, 288 records, after the dataset), part of the data takes the
+other way in: the demo serves the tracking endpoint on a loopback port with the local stand-in for API Gateway
+(`ingest.local.gateway`), sends those records through it with the real `send`, and checks them with `verify`
+against `send`'s report, whose entries carry the request ids the endpoint stamped on each record.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,11 +25,15 @@ from typing import Any
 
 from components import TrackingPipelineArgs
 from ingest.commands.publish import PublishOptions, publish
+from ingest.commands.send import SendOptions, SendResult, send
 from ingest.errors import ConfigurationError
+from ingest.local.endpoint import LocalEndpoint, SignedKinesis, local_gateway, serving_endpoint
 from ingest.local.relay import DeliveredObject
 from ingest.local.stack import LocalStack, running_local_stack
 from ingest.run.files import write_json_atomically
 from ingest.run.report import RunReport
+from ingest.sample import generate_records
+from ingest.sample.generator import DEFAULT_START, INTERVAL_SECONDS
 from ingest.verify import VerifyOptions, VerifyResult, verify_delivery
 
 DEFAULT_OUT_ROOT = Path("out")
@@ -31,6 +42,9 @@ VERIFY_TIMEOUT_SECONDS = 30.0
 only covers a slow machine."""
 VERIFY_POLL_SECONDS = 0.5
 COPIES_FOLDER = "s3"
+ENDPOINT_RECORDS = 288
+"""What the demo sends through the endpoint by default: one more day of 5-minute intervals."""
+ENDPOINT_SEED = 9
 
 Progress = Callable[[str], None]
 
@@ -54,6 +68,8 @@ class DemoOptions:
     out: Path | None = None
     """Where the artifacts go; default: a new `out/demo-<UTC time>/` under the working directory."""
     verify_timeout_seconds: float = VERIFY_TIMEOUT_SECONDS
+    endpoint_records: int = ENDPOINT_RECORDS
+    """Also send this many generated records through the local tracking endpoint (0: do not serve it)."""
 
 
 @dataclass
@@ -70,6 +86,11 @@ class DemoResult:
     copies: list[Path] = field(default_factory=list)
     stack: dict[str, Any] = field(default_factory=dict)
     """The local stack's outputs (what `pulumi stack output --json` prints for a deployed stack)."""
+    endpoint: SendResult | None = None
+    """What `send` did through the local endpoint (None when the demo did not serve it)."""
+    endpoint_verification: VerifyResult | None = None
+    curl: str | None = None
+    """A curl command that posts one record to the endpoint, as printed while it was serving."""
 
     def summary(self) -> str:
         return _summary(self)
@@ -93,6 +114,8 @@ def run_demo(
     `args` replaces the dev stack's settings (tests use it to try other compressions)."""
     if options.records is not None and options.records < 1:
         raise ConfigurationError(f"--records must be at least 1, got {options.records}")
+    if options.endpoint_records < 0:
+        raise ConfigurationError(f"--endpoint-records must be at least 0, got {options.endpoint_records}")
     out = options.out or default_out_dir()
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -104,7 +127,12 @@ def run_demo(
     with running_local_stack(args=args, records=options.records) as stack:
         result = DemoResult(status=1, out=out, stack=stack.pipeline.outputs())
         _describe_stack(stack, progress)
-        _publish_and_verify(stack, options, result, progress)
+        if options.endpoint_records:
+            with _serving_local_endpoint(stack) as endpoint:
+                result.stack = stack.pipeline.serving(endpoint.url).outputs()
+                _publish_and_verify(stack, options, result, progress, endpoint)
+        else:
+            _publish_and_verify(stack, options, result, progress, None)
         result.copies = _copy_bucket(stack, out / COPIES_FOLDER)
     write_json_atomically(out / "stack-outputs.json", result.stack, indent=2)
     result.seconds = time.monotonic() - started
@@ -127,7 +155,21 @@ def _describe_stack(stack: LocalStack, progress: Progress) -> None:
     )
 
 
-def _publish_and_verify(stack: LocalStack, options: DemoOptions, result: DemoResult, progress: Progress) -> None:
+def _serving_local_endpoint(stack: LocalStack) -> AbstractContextManager[LocalEndpoint]:
+    """The stand-in for the dev stack's endpoint, forwarding to the emulator's stream."""
+    kinesis = SignedKinesis(
+        stack.emulator.endpoint_url, region=stack.emulator.region, credentials=stack.emulator.session.get_credentials()
+    )
+    try:
+        gateway = local_gateway(stack.pipeline.args, stream_name=stack.pipeline.names.stream, kinesis=kinesis)
+    except ValueError as exc:
+        raise ConfigurationError(f"the dev stack's endpoint: {exc}") from None
+    return serving_endpoint(gateway)
+
+
+def _publish_and_verify(
+    stack: LocalStack, options: DemoOptions, result: DemoResult, progress: Progress, endpoint: LocalEndpoint | None
+) -> None:
     pipeline = stack.pipeline
     progress(f"publishing with `publish` to {pipeline.names.stream}")
     published = publish(
@@ -145,12 +187,27 @@ def _publish_and_verify(stack: LocalStack, options: DemoOptions, result: DemoRes
     if published.report is None or published.report.aborted:  # could not start, or stopped: publish said why
         result.status = published.status
         return
+    if endpoint is not None:
+        _send_through_endpoint(stack, options, result, progress, endpoint)
     progress("flushing the Firehose stand-in (AWS would deliver within the buffering interval)")
     result.flushed = len(stack.relay.flush())
     result.delivered = stack.relay.delivered
     progress(f"verifying with `verify` against s3://{pipeline.names.bucket}/{pipeline.args.data_prefix}")
-    result.verification = verify_delivery(
-        published.report,
+    result.verification = _verify(stack, options, published.report)
+    write_json_atomically(result.out / "verify.json", result.verification.to_dict(), indent=2)
+    ok = published.status == 0 and result.verification.ok
+    if result.endpoint is not None:
+        progress("verifying the records sent through the endpoint with `verify` and `send`'s report")
+        result.endpoint_verification = _verify(stack, options, result.endpoint.report)
+        write_json_atomically(result.out / "endpoint-verify.json", result.endpoint_verification.to_dict(), indent=2)
+        ok = ok and result.endpoint.status == 0 and result.endpoint_verification.ok
+    result.status = 0 if ok else 1
+
+
+def _verify(stack: LocalStack, options: DemoOptions, report: RunReport) -> VerifyResult:
+    pipeline = stack.pipeline
+    return verify_delivery(
+        report,
         VerifyOptions(
             bucket=pipeline.names.bucket,
             prefix=pipeline.args.data_prefix,
@@ -160,8 +217,33 @@ def _publish_and_verify(stack: LocalStack, options: DemoOptions, result: DemoRes
             region=pipeline.region,
         ),
     )
-    write_json_atomically(result.out / "verify.json", result.verification.to_dict(), indent=2)
-    result.status = 0 if published.status == 0 and result.verification.ok else 1
+
+
+def _send_through_endpoint(
+    stack: LocalStack, options: DemoOptions, result: DemoResult, progress: Progress, endpoint: LocalEndpoint
+) -> None:
+    """The records that follow the dataset in time, written to a file and sent with the real `send`."""
+    start = DEFAULT_START + stack.source.records * INTERVAL_SECONDS
+    records = list(generate_records(options.endpoint_records, start=start, seed=ENDPOINT_SEED))
+    path = result.out / "endpoint-records.json"
+    write_json_atomically(path, records, indent=2)
+    api_key = endpoint.gateway.api_keys[0] if endpoint.gateway.api_keys else None
+    result.curl = curl_example(endpoint.url, api_key, records[0])
+    progress(f"serving the tracking endpoint at {endpoint.url} (a local stand-in for API Gateway); try it meanwhile:")
+    progress(f"  {result.curl}")
+    progress(f"sending {len(records)} more records through it with `send`")
+    result.endpoint = send(
+        SendOptions(
+            endpoint=endpoint.url, source=str(path), api_key=api_key, report=result.out / "endpoint-report.json"
+        )
+    )
+
+
+def curl_example(url: str, api_key: str | None, record: dict[str, Any]) -> str:
+    """One record posted to `POST <url>/v1/records`, as a shell command."""
+    body = json.dumps({"data": record}, separators=(",", ":"))
+    key = f" -H 'x-api-key: {api_key}'" if api_key else ""
+    return f"curl -sS -X POST '{url}/v1/records' -H 'Content-Type: application/json'{key} -d '{body}'"
 
 
 def _copy_bucket(stack: LocalStack, root: Path) -> list[Path]:
@@ -202,10 +284,23 @@ def _summary(result: DemoResult) -> str:
         )
     if result.verification is not None:
         lines.append("  verify    " + result.verification.summary().replace("\n", "\n            "))
+    if result.endpoint is not None:
+        lines.append("  endpoint  " + result.endpoint.summary().replace("\n", "\n            "))
+        lines.append("            through the local stand-in for API Gateway (same models and mapping templates)")
+    if result.endpoint_verification is not None:
+        lines.append("  verify    " + result.endpoint_verification.summary().replace("\n", "\n            "))
+    if result.curl is not None:
+        lines.append("Post one record yourself (the stand-in has stopped; against a deployed stack use its")
+        lines.append("trackingEndpointUrl and API key):")
+        lines.append(f"  {result.curl}")
     lines.append(f"Where to look (the emulator has stopped; these are copies), in {result.out}:")
     lines.append(f"  {'report.json':<20} the publish run report")
     if result.verification is not None:
         lines.append(f"  {'verify.json':<20} the verification result (`verify --json`)")
+    if result.endpoint is not None:
+        lines.append(
+            f"  {'endpoint-*.json':<20} the records sent through the endpoint, `send`'s report, its verification"
+        )
     lines.append(f"  {'stack-outputs.json':<20} the local stack's outputs: names, ARNs, prefixes")
     bucket = result.stack.get("bucketName", "")
     for path in result.copies[:3]:

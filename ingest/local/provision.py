@@ -18,14 +18,16 @@ What moto stores but does not enforce, so the demo cannot prove it:
 - The delivery stream is stored, but moto never reads a Kinesis source: the relay (`ingest.local.relay`)
   stands in for Firehose.
 Not created at all: the lifecycle rules, the access-log bucket and the CloudWatch alarms (moto neither ages
-objects nor evaluates alarms, so they would show nothing).
+objects nor evaluates alarms, so they would show nothing); nor the tracking endpoint: moto's API Gateway does not
+run integrations, so the demo serves the stand-in (`ingest.local.gateway`) instead, and its URL becomes the
+`trackingEndpointUrl` output once it is serving.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from components import TrackingPipelineArgs
@@ -34,6 +36,7 @@ from components.naming import PipelineNames
 from components.prefixes import delivery_prefix, error_output_prefix
 from components.tracking_pipeline import AWS_MANAGED_KINESIS_KEY, DELIVERY_LOG_STREAM
 from ingest.local.emulator import DEMO_STACK
+from ingest.local.gateway import LOCAL_API_ID, LOCAL_API_KEY_ID
 from pipeline_config import PIPELINE_NAME, args_from_config, read_stack_file
 
 ClientFactory = Callable[[str], Any]
@@ -60,9 +63,26 @@ class LocalPipeline:
     delivery_stream_arn: str
     firehose_role_arn: str
     producer_policy_arn: str
+    endpoint_url: str | None = None
+    """Where the endpoint stand-in serves, once it does (`serving(url)`)."""
+
+    def serving(self, endpoint_url: str) -> LocalPipeline:
+        return replace(self, endpoint_url=endpoint_url)
 
     def outputs(self) -> dict[str, object]:
-        """The stack outputs, as `pulumi stack output --json` prints them for a deployed stack."""
+        """The stack outputs, as `pulumi stack output --json` prints them for a deployed stack. With the endpoint
+        enabled, `trackingEndpointUrl` is None until the stand-in serves it."""
+        return {**self._pipeline_outputs(), **self._endpoint_outputs()}
+
+    def _endpoint_outputs(self) -> dict[str, object]:
+        if not self.args.enable_http_endpoint:
+            return {}
+        outputs: dict[str, object] = {"trackingEndpointUrl": self.endpoint_url, "trackingApiId": LOCAL_API_ID}
+        if self.args.uses_api_keys:
+            outputs["apiKeyId"] = LOCAL_API_KEY_ID
+        return outputs
+
+    def _pipeline_outputs(self) -> dict[str, object]:
         return {
             "streamName": self.names.stream,
             "streamArn": self.stream_arn,

@@ -13,7 +13,7 @@ import pytest
 
 from ingest import cli
 from ingest.commands.publish import PublishOptions, publish
-from ingest.local.demo import DemoOptions, run_demo
+from ingest.local.demo import ENDPOINT_RECORDS, DemoOptions, run_demo
 from ingest.local.provision import dev_stack_args
 from ingest.local.relay import FirehoseRelay
 from ingest.local.stack import running_local_stack
@@ -39,7 +39,7 @@ def _lines(path: Path) -> list[bytes]:
 def test_publish_relay_verify_delivers_every_record(tmp_path, aggregate, compression):
     args = dataclasses.replace(dev_stack_args(), compression=compression)
 
-    result = run_demo(DemoOptions(aggregate=aggregate, out=tmp_path), args=args, progress=_quiet)
+    result = run_demo(DemoOptions(aggregate=aggregate, out=tmp_path, endpoint_records=0), args=args, progress=_quiet)
 
     assert result.status == 0
     verification = result.verification
@@ -100,7 +100,7 @@ def test_demo_command_in_process(tmp_path, capsys):
     for name in ("report.json", "verify.json", "stack-outputs.json"):
         assert (out / name).is_file()
     [copy] = (out / "s3" / "tracking-bucket" / "crypto").rglob("*.gz")
-    assert len(_lines(copy)) == SAMPLE_RECORDS
+    assert len(_lines(copy)) == SAMPLE_RECORDS + ENDPOINT_RECORDS
     assert str(copy) in stdout
 
 

@@ -62,8 +62,26 @@ def _aws_outputs(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, di
         outputs["bucket"] = physical
     if type_ == "aws:cloudwatch/logStream:LogStream":
         outputs["arn"] = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{inputs['logGroupName']}:log-stream:{physical}"
+    outputs.update(_api_gateway_outputs(type_, physical, inputs))
     physical_id = inputs.get("bucket", physical) if type_.startswith("aws:s3/bucket") else physical
     return physical_id, outputs
+
+
+def _api_gateway_outputs(type_: str, physical: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """What API Gateway computes: a REST API's root resource and execution ARN, a stage's ARN and invoke URL."""
+    if type_ == "aws:apigateway/restApi:RestApi":
+        return {
+            "rootResourceId": f"{physical}-root",
+            "executionArn": f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{physical}",
+            "arn": f"arn:aws:apigateway:{REGION}::/restapis/{physical}",
+        }
+    if type_ == "aws:apigateway/stage:Stage":
+        api, stage = inputs["restApi"], inputs["stageName"]
+        return {
+            "arn": f"arn:aws:apigateway:{REGION}::/restapis/{api}/stages/{stage}",
+            "invokeUrl": f"https://{api}.execute-api.{REGION}.amazonaws.com/{stage}",
+        }
+    return {}
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
@@ -95,17 +113,19 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
 
 class RecordingMonitor(pulumi.runtime.mocks.MockMonitor):
-    """Also remembers each registration's parent, which the Mocks API does not pass on."""
+    """Also remembers each registration's parent and explicit dependencies, which the Mocks API does not pass on."""
 
     def __init__(self, mocks: RecordingMocks) -> None:
         super().__init__(mocks)
         self.parent_by_name: dict[str, str | None] = {}
+        self.dependencies_by_name: dict[str, set[str]] = {}
         self.protected: set[str] = set()
         self.retained_on_delete: set[str] = set()
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         response = super().RegisterResource(request)
         self.parent_by_name[request.name] = request.parent.rsplit("::", 1)[-1] if request.parent else None
+        self.dependencies_by_name[request.name] = {urn.rsplit("::", 1)[-1] for urn in request.dependencies}
         if request.protect:
             self.protected.add(request.name)
         if request.retainOnDelete:
@@ -118,6 +138,7 @@ class Graph:
 
     def __init__(self, mocks: RecordingMocks, monitor: RecordingMonitor) -> None:
         self.parent_by_name = monitor.parent_by_name
+        self.dependencies_by_name = monitor.dependencies_by_name
         self.protected = monitor.protected
         self.retained_on_delete = monitor.retained_on_delete
         self.resources = [

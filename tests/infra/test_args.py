@@ -43,6 +43,25 @@ def test_defaults_are_valid_and_secure():
         ({"kms_key_arn": "arn:aws:kms:ap-southeast-1:123456789012:alias/x"}, "kms_key_arn", ":key/"),
         ({"alarm_topic_arn": "alarms"}, "alarm_topic_arn", ":sns:"),
         ({"force_destroy": "yes"}, "force_destroy", "true or false"),
+        ({"http_max_batch_records": 501}, "http_max_batch_records", "between 1 and 500"),
+        ({"http_max_batch_records": 0}, "http_max_batch_records", "between 1 and 500"),
+        ({"http_rate_limit": 0}, "http_rate_limit", "at least 1"),
+        ({"http_rate_limit": -5}, "http_rate_limit", "at least 1"),
+        ({"http_rate_limit": 2.5}, "http_rate_limit", "an integer"),
+        ({"http_burst_limit": 0}, "http_burst_limit", "at least 1"),
+        ({"http_daily_quota": 0}, "http_daily_quota", "at least 1"),
+        ({"http_auth": "open"}, "http_auth", "api_key, iam, none"),
+        ({"http_cors_origins": ["*"]}, "http_cors_origins", "'*' is not a URL origin"),
+        ({"http_cors_origins": ["app.example.com"]}, "http_cors_origins", "is not a URL origin"),
+        ({"http_cors_origins": ["https://app.example.com/"]}, "http_cors_origins", "no path"),
+        ({"http_cors_origins": ["https://app.example.com/path"]}, "http_cors_origins", "is not a URL origin"),
+        ({"http_cors_origins": ["ftp://app.example.com"]}, "http_cors_origins", "http or https"),
+        ({"http_cors_origins": ["https://app.example.com:99999"]}, "http_cors_origins", "is not a URL origin"),
+        ({"http_cors_origins": ['https://app"$x.example.com']}, "http_cors_origins", "is not a URL origin"),
+        ({"http_cors_origins": "https://app.example.com"}, "http_cors_origins", "a list of origins"),
+        ({"http_waf_acl_arn": "tracking-acl"}, "http_waf_acl_arn", ":wafv2:"),
+        ({"http_waf_acl_arn": "arn:aws:wafv2:ap-southeast-1:1:regional/ipset/x/1"}, "http_waf_acl_arn", "/webacl/"),
+        ({"enable_http_endpoint": "yes"}, "enable_http_endpoint", "true or false"),
     ],
 )
 def test_invalid_argument_is_refused_with_its_name_value_and_range(kwargs, argument, expected):
@@ -65,3 +84,25 @@ def test_glacier_only_lifecycle_needs_no_ia_stay():
 def test_freshness_threshold_follows_the_buffering_interval():
     assert TrackingPipelineArgs(buffering_interval_seconds=60).data_freshness_threshold_seconds == 420
     assert TrackingPipelineArgs(buffering_interval_seconds=900).data_freshness_threshold_seconds == 2100
+
+
+def test_endpoint_defaults_are_off_with_api_keys_and_no_origins():
+    args = TrackingPipelineArgs()
+    assert args.enable_http_endpoint is False
+    assert (args.http_auth, args.http_max_batch_records, tuple(args.http_cors_origins)) == ("api_key", 500, ())
+    assert args.http_waf_acl_arn is None and args.http_set_account_log_role is False
+    assert args.uses_api_keys is False
+    assert TrackingPipelineArgs(enable_http_endpoint=True).uses_api_keys is True
+    assert TrackingPipelineArgs(enable_http_endpoint=True, http_auth="iam").uses_api_keys is False
+
+
+def test_valid_origins_and_limits_are_accepted():
+    args = TrackingPipelineArgs(
+        http_cors_origins=["https://app.example.com", "http://localhost:3000"],
+        http_max_batch_records=500,
+        http_rate_limit=1,
+        http_burst_limit=1,
+        http_daily_quota=None,
+        http_waf_acl_arn="arn:aws:wafv2:ap-southeast-1:123456789012:regional/webacl/tracking/0a1b",
+    )
+    assert list(args.http_cors_origins) == ["https://app.example.com", "http://localhost:3000"]

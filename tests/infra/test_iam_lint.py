@@ -35,8 +35,9 @@ def _findings(document: dict, *, trust: bool) -> list[str]:
     [
         TrackingPipelineArgs(),
         TrackingPipelineArgs(kms_key_arn=CUSTOMER_KEY, enable_access_logging=True),
+        TrackingPipelineArgs(enable_http_endpoint=True, kms_key_arn=CUSTOMER_KEY, http_set_account_log_role=True),
     ],
-    ids=["aws-managed-keys", "customer-key-and-access-logs"],
+    ids=["aws-managed-keys", "customer-key-and-access-logs", "http-endpoint"],
 )
 def test_every_iam_document_is_lint_clean_and_wildcard_free(build, args):
     graph, _ = build(lambda: TrackingPipeline("tp", args=args))
@@ -61,3 +62,9 @@ def test_the_linter_does_report_a_broken_document():
         "Statement": [{"Effect": "Allow", "Action": "kinesis:PutRecordz", "Resource": "arn:aws:s3:::bucket"}],
     }
     assert _findings(broken, trust=False) != []
+
+
+def test_the_endpoint_adds_its_role_documents_to_what_is_linted(build):
+    graph, _ = build(lambda: TrackingPipeline("tp", args=TrackingPipelineArgs(enable_http_endpoint=True)))
+    documents = _documents(graph)
+    assert {"tp-endpoint-role.assumeRolePolicy", "tp-endpoint-role-policy.policy"} <= set(documents)

@@ -12,7 +12,7 @@ from pipeline_config import CONFIG_KEYS, TAGS_KEY, StackConfigError
 
 from .conftest import PROJECT_DIR, REGION, stack_config
 
-STACK_OUTPUTS = {
+BASE_OUTPUTS = {
     "streamName",
     "streamArn",
     "deliveryStreamName",
@@ -27,6 +27,9 @@ STACK_OUTPUTS = {
     "region",
     "bufferingIntervalSeconds",
 }
+ENDPOINT_OUTPUTS = {"trackingEndpointUrl", "trackingApiId", "apiKeyId"}
+STACK_OUTPUTS = BASE_OUTPUTS | ENDPOINT_OUTPUTS
+"""Both stacks run the tracking endpoint with API keys."""
 SCHEMA = PROJECT_DIR.parent / "shared" / "schemas" / "pulumi-project.schema.json"
 
 
@@ -71,11 +74,29 @@ def test_prod_stack_scales_keeps_data_protects_the_bucket_and_pages(run_program)
     assert all(alarm.inputs["alarmActions"] == [topic] for alarm in alarms)
 
 
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_each_stack_runs_the_endpoint_with_api_keys_and_exports_the_key_id_not_its_value(run_program, stack):
+    run = run_program(stack_config(stack), stack)
+    api = run.graph.one("aws:apigateway/restApi:RestApi")
+    key = run.graph.one("aws:apigateway/apiKey:ApiKey")
+    assert run.outputs["trackingApiId"] == api.outputs["name"]
+    assert run.outputs["apiKeyId"] == key.outputs["name"]
+    assert (
+        run.outputs["trackingEndpointUrl"] == f"https://{api.outputs['name']}.execute-api.{REGION}.amazonaws.com/live"
+    )
+    assert all(method.inputs["apiKeyRequired"] for method in run.graph.of_type("aws:apigateway/method:Method"))
+    assert "value" not in key.inputs
+    plan = run.graph.one("aws:apigateway/usagePlan:UsagePlan").inputs
+    config = stack_config(stack)
+    assert plan["throttleSettings"]["rateLimit"] == float(config["tracking-pipeline:httpRateLimit"])
+    assert plan["quotaSettings"]["limit"] == int(config["tracking-pipeline:httpDailyQuota"])
+
+
 def test_unset_config_keeps_the_component_defaults(run_program):
     run = run_program({"aws:region": REGION}, "bare")
     stream = run.graph.one("aws:kinesis/stream:Stream").inputs
     assert (stream["shardCount"], stream["retentionPeriod"]) == (1, 48)
-    assert set(run.outputs) == STACK_OUTPUTS
+    assert set(run.outputs) == BASE_OUTPUTS
 
 
 @pytest.mark.parametrize(
@@ -91,6 +112,16 @@ def test_unset_config_keeps_the_component_defaults(run_program):
         ("shardLevelMetrics", '"IncomingBytes"', "tracking-pipeline:shardLevelMetrics: expected a list of strings"),
         ("tags", '["a"]', "tracking-pipeline:tags: expected a map of tag names to string values"),
         ("shardCont", "2", "tracking-pipeline:shardCont is not a config key of this project"),
+        (
+            "httpMaxBatchRecords",
+            "501",
+            "tracking-pipeline:httpMaxBatchRecords=501 is invalid: expected between 1 and 500",
+        ),
+        ("httpRateLimit", "0", "tracking-pipeline:httpRateLimit=0 is invalid: expected at least 1"),
+        ("httpBurstLimit", "-1", "tracking-pipeline:httpBurstLimit=-1 is invalid: expected at least 1"),
+        ("httpCorsOrigins", '["*"]', "tracking-pipeline:httpCorsOrigins=['*'] is invalid: '*' is not a URL origin"),
+        ("httpAuth", "open", "tracking-pipeline:httpAuth='open' is invalid: expected one of api_key, iam, none"),
+        ("httpWafAclArn", "my-acl", "tracking-pipeline:httpWafAclArn='my-acl' is invalid"),
     ],
 )
 def test_invalid_stack_config_fails_naming_the_key_and_value(run_program, key, value, message):

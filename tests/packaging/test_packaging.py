@@ -204,3 +204,38 @@ raise SystemExit(main(["publish", "--help"]))
     )
     assert result.returncode == 0, result.stderr
     assert "--stream" in result.stdout
+
+
+def test_the_component_reads_the_data_dictionary_with_the_cli_dependencies_blocked():
+    """The endpoint's models and templates come from the schema file the ingest package ships, read as data: a
+    stack that only builds the component needs no CLI dependency for it."""
+    result = run_isolated(
+        CLI_MODULES | {"jsonschema", "airspeed"},
+        """
+import json
+
+from components.endpoint_definition import endpoint_definition
+from components.record_schema import load_record_schema
+
+definition = endpoint_definition(load_record_schema())
+loaded = sorted(name for name in sys.modules if name.partition(".")[0] in BLOCKED)
+print(json.dumps({"routes": [route.path for route in definition.routes], "loaded": loaded}))
+""",
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report == {"routes": ["/v1/records", "/v1/batch"], "loaded": []}
+
+
+def test_send_starts_without_the_checkout_only_demo_dependencies():
+    """`send` is the reference producer: it must run from an install with the [ingest] extra alone."""
+    result = run_isolated(
+        {"moto", "pipeline_config", "jsonschema", "airspeed"},
+        """
+from ingest.cli import main
+
+raise SystemExit(main(["send", "--help"]))
+""",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--endpoint" in result.stdout

@@ -1,0 +1,465 @@
+"""TrackingEndpoint: an API Gateway REST API that writes validated records into the pipeline's Kinesis stream.
+
+The AWS pattern "REST API as a Kinesis proxy": `POST /v1/records` (one record, Kinesis PutRecord) and
+`POST /v1/batch` (up to 500, PutRecords), each with a request validator and a JSON Schema draft 4 model generated
+from the data dictionary, and an AWS service integration whose mapping templates rebuild and base64-encode each
+record. Everything the API serves (routes, models, templates, error responses) comes from
+`components.endpoint_definition`, which the local stand-in serves too.
+
+Secure by default: API keys with a usage plan (rate, burst, daily quota), stage throttling, JSON access logs with
+retention, a dedicated integration role that can only put records into this stream. IAM (SigV4) callers and an
+unauthenticated endpoint are explicit choices (`http_auth`), as are CORS origins and a WAF web ACL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from . import iam_policies
+from .args import TrackingPipelineArgs
+from .endpoint_definition import (
+    ACCESS_LOG_FORMAT,
+    API_VERSION,
+    CORS_ALLOW_HEADERS,
+    CORS_ALLOW_METHODS,
+    CORS_MAX_AGE_SECONDS,
+    JSON_CONTENT_TYPE,
+    KINESIS_CONTENT_TYPE,
+    ORIGIN_HEADER,
+    PREFLIGHT_STATUS,
+    STAGE_NAME,
+    THROTTLED_STATUS,
+    EndpointDefinition,
+    Route,
+    endpoint_definition,
+)
+from .record_schema import load_record_schema
+
+TYPE_TOKEN = "tracking:index:TrackingEndpoint"
+INTEGRATION_TIMEOUT_MS = 29_000
+PREFLIGHT_REQUEST_TEMPLATE = json.dumps({"statusCode": int(PREFLIGHT_STATUS)})
+_ORIGIN_REQUEST_HEADER = "method.request.header.Origin"
+
+
+@dataclass(frozen=True)
+class TrackingEndpointArgs:
+    stream_name: pulumi.Input[str]
+    stream_arn: pulumi.Input[str]
+    settings: TrackingPipelineArgs
+    """The pipeline's arguments: the `http_*` ones shape the endpoint, `kms_key_arn` its role's grants."""
+    tags: pulumi.Input[Mapping[str, str]]
+
+
+class TrackingEndpoint(pulumi.ComponentResource):
+    """The REST API, its stage, integration role, access logs and (with API keys) key and usage plan."""
+
+    url: pulumi.Output[str]
+    """The stage's invoke URL; clients POST to `<url>/v1/records` and `<url>/v1/batch`."""
+    api_id: pulumi.Output[str]
+    api_key_id: pulumi.Output[str] | None
+    """The API key's id (never its value: `aws apigateway get-api-key --api-key <id> --include-value`)."""
+    role_arn: pulumi.Output[str]
+    access_log_group_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: TrackingEndpointArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        self._name = name
+        self._args = args
+        self._settings = settings = args.settings
+        invoke_opts = pulumi.InvokeOptions(parent=self)
+        self._account_id = aws.get_caller_identity_output(opts=invoke_opts).account_id
+        self._region = aws.get_region_output(opts=invoke_opts).region
+        definition = endpoint_definition(
+            load_record_schema(),
+            max_batch_records=settings.http_max_batch_records,
+            cors_origins=settings.http_cors_origins,
+        )
+
+        api = self._rest_api()
+        role = self._integration_role(api)
+        log_group = self._access_log_group()
+        served = self._routes(api, definition, role)
+        served += self._gateway_responses(api, definition)
+        deployment = self._deployment(api, definition, served)
+        stage = self._stage(api, deployment, log_group)
+        self._method_settings(api, stage)
+        key = self._api_key(api, stage) if settings.uses_api_keys else None
+        if settings.http_waf_acl_arn is not None:
+            aws.wafv2.WebAclAssociation(
+                f"{name}-waf",
+                resource_arn=stage.arn,
+                web_acl_arn=settings.http_waf_acl_arn,
+                opts=pulumi.ResourceOptions(parent=stage),
+            )
+
+        self.url = stage.invoke_url
+        self.api_id = api.id
+        self.api_key_id = key.id if key is not None else None
+        self.role_arn = role.arn
+        self.access_log_group_name = log_group.name
+        outputs: dict[str, pulumi.Output[str]] = {
+            "url": self.url,
+            "api_id": self.api_id,
+            "role_arn": self.role_arn,
+            "access_log_group_name": self.access_log_group_name,
+        }
+        if self.api_key_id is not None:
+            outputs["api_key_id"] = self.api_key_id
+        self.register_outputs(outputs)
+
+    def _child(self, **extra: object) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, **extra)  # type: ignore[arg-type]
+
+    def _rest_api(self) -> aws.apigateway.RestApi:
+        return aws.apigateway.RestApi(
+            f"{self._name}-api",
+            description="Tracking endpoint: validated records into the tracking stream",
+            endpoint_configuration={"types": "REGIONAL"},
+            api_key_source="HEADER",
+            tags=self._args.tags,
+            opts=self._child(),
+        )
+
+    def _integration_role(self, api: aws.apigateway.RestApi) -> aws.iam.Role:
+        role = aws.iam.Role(
+            f"{self._name}-role",
+            description="Assumed by API Gateway to put the tracking endpoint's records into the tracking stream",
+            assume_role_policy=pulumi.Output.all(self._account_id, api.execution_arn).apply(
+                lambda resolved: json.dumps(iam_policies.apigateway_trust_policy(resolved[0], resolved[1]))
+            ),
+            tags=self._args.tags,
+            opts=self._child(),
+        )
+        aws.iam.RolePolicy(
+            f"{self._name}-role-policy",
+            role=role.id,
+            policy=pulumi.Output.all(self._args.stream_arn, self._settings.kms_key_arn).apply(
+                lambda resolved: json.dumps(
+                    iam_policies.endpoint_stream_policy(stream_arn=resolved[0], kms_key_arn=resolved[1])
+                )
+            ),
+            opts=pulumi.ResourceOptions(parent=role),
+        )
+        return role
+
+    def _access_log_group(self) -> aws.cloudwatch.LogGroup:
+        return aws.cloudwatch.LogGroup(
+            f"{self._name}-access-logs",
+            retention_in_days=self._settings.log_retention_days,
+            tags=self._args.tags,
+            opts=self._child(),
+        )
+
+    def _routes(
+        self, api: aws.apigateway.RestApi, definition: EndpointDefinition, role: aws.iam.Role
+    ) -> list[pulumi.Resource]:
+        """Every resource a deployment must see: models, validator, and each route's methods and integrations."""
+        under_api = pulumi.ResourceOptions(parent=api)
+        models = {
+            model_name: aws.apigateway.Model(
+                f"{self._name}-{model_name.lower()}-model",
+                rest_api=api.id,
+                name=model_name,
+                content_type=JSON_CONTENT_TYPE,
+                description=str(model.get("description", "")),
+                schema=json.dumps(model),
+                opts=under_api,
+            )
+            for model_name, model in definition.models.items()
+        }
+        validator = aws.apigateway.RequestValidator(
+            f"{self._name}-validator",
+            rest_api=api.id,
+            name="body-and-parameters",
+            validate_request_body=True,
+            validate_request_parameters=True,
+            opts=under_api,
+        )
+        version = aws.apigateway.Resource(
+            f"{self._name}-{API_VERSION}",
+            rest_api=api.id,
+            parent_id=api.root_resource_id,
+            path_part=API_VERSION,
+            opts=under_api,
+        )
+        served: list[pulumi.Resource] = [*models.values(), validator, version]
+        for route in definition.routes:
+            resource = aws.apigateway.Resource(
+                f"{self._name}-{route.path_part}",
+                rest_api=api.id,
+                parent_id=version.id,
+                path_part=route.path_part,
+                opts=under_api,
+            )
+            served.append(resource)
+            served += self._post(api, resource, route, models[route.model_name], validator, role, definition)
+            if definition.cors_origins:
+                served += self._preflight(api, resource, route, definition)
+        return served
+
+    def _post(
+        self,
+        api: aws.apigateway.RestApi,
+        resource: aws.apigateway.Resource,
+        route: Route,
+        model: aws.apigateway.Model,
+        validator: aws.apigateway.RequestValidator,
+        role: aws.iam.Role,
+        definition: EndpointDefinition,
+    ) -> list[pulumi.Resource]:
+        settings = self._settings
+        prefix = f"{self._name}-{route.path_part}"
+        cors = bool(definition.cors_origins)
+        method = aws.apigateway.Method(
+            f"{prefix}-post",
+            rest_api=api.id,
+            resource_id=resource.id,
+            http_method="POST",
+            authorization="AWS_IAM" if settings.http_auth == "iam" else "NONE",
+            api_key_required=settings.http_auth == "api_key",
+            request_models={JSON_CONTENT_TYPE: model.name},
+            request_validator_id=validator.id,
+            request_parameters={_ORIGIN_REQUEST_HEADER: False} if cors else None,
+            opts=pulumi.ResourceOptions(parent=resource),
+        )
+        under_method = pulumi.ResourceOptions(parent=method)
+        integration = aws.apigateway.Integration(
+            f"{prefix}-integration",
+            rest_api=api.id,
+            resource_id=resource.id,
+            http_method=method.http_method,
+            type="AWS",
+            integration_http_method="POST",
+            uri=self._region.apply(lambda region: f"arn:aws:apigateway:{region}:kinesis:action/{route.action}"),
+            credentials=role.arn,
+            passthrough_behavior="NEVER",
+            request_parameters={"integration.request.header.Content-Type": f"'{KINESIS_CONTENT_TYPE}'"},
+            request_templates={
+                JSON_CONTENT_TYPE: pulumi.Output.from_input(self._args.stream_name).apply(route.request_template)
+            },
+            timeout_milliseconds=INTEGRATION_TIMEOUT_MS,
+            opts=under_method,
+        )
+        cors_headers = {f"method.response.header.{ORIGIN_HEADER}": False, "method.response.header.Vary": False}
+        statuses = sorted({response.status_code for response in route.responses} | {THROTTLED_STATUS})
+        method_responses = {
+            status: aws.apigateway.MethodResponse(
+                f"{prefix}-{status}",
+                rest_api=api.id,
+                resource_id=resource.id,
+                http_method=method.http_method,
+                status_code=status,
+                response_models={JSON_CONTENT_TYPE: "Empty"},
+                response_parameters=cors_headers if cors else None,
+                opts=under_method,
+            )
+            for status in statuses
+        }
+        integration_responses = [
+            aws.apigateway.IntegrationResponse(
+                f"{prefix}-{response.status_code}-response",
+                rest_api=api.id,
+                resource_id=resource.id,
+                http_method=method.http_method,
+                status_code=response.status_code,
+                selection_pattern=response.selection_pattern,
+                response_templates={JSON_CONTENT_TYPE: response.template},
+                response_parameters={"method.response.header.Vary": "'Origin'"} if cors else None,
+                opts=pulumi.ResourceOptions(
+                    parent=method, depends_on=[integration, method_responses[response.status_code]]
+                ),
+            )
+            for response in route.responses
+        ]
+        return [method, integration, *method_responses.values(), *integration_responses]
+
+    def _preflight(
+        self,
+        api: aws.apigateway.RestApi,
+        resource: aws.apigateway.Resource,
+        route: Route,
+        definition: EndpointDefinition,
+    ) -> list[pulumi.Resource]:
+        """OPTIONS for browsers: a mock integration answering 204 with the CORS headers, and the request's Origin
+        echoed only when it is one of the allowed origins (the same VTL the stand-in renders)."""
+        prefix = f"{self._name}-{route.path_part}-options"
+        method = aws.apigateway.Method(
+            prefix,
+            rest_api=api.id,
+            resource_id=resource.id,
+            http_method="OPTIONS",
+            authorization="NONE",
+            api_key_required=False,
+            opts=pulumi.ResourceOptions(parent=resource),
+        )
+        under_method = pulumi.ResourceOptions(parent=method)
+        integration = aws.apigateway.Integration(
+            f"{prefix}-integration",
+            rest_api=api.id,
+            resource_id=resource.id,
+            http_method=method.http_method,
+            type="MOCK",
+            request_templates={JSON_CONTENT_TYPE: PREFLIGHT_REQUEST_TEMPLATE},
+            opts=under_method,
+        )
+        static = {
+            "Access-Control-Allow-Methods": CORS_ALLOW_METHODS,
+            "Access-Control-Allow-Headers": CORS_ALLOW_HEADERS,
+            "Access-Control-Max-Age": CORS_MAX_AGE_SECONDS,
+            "Vary": "Origin",
+        }
+        method_response = aws.apigateway.MethodResponse(
+            f"{prefix}-{PREFLIGHT_STATUS}",
+            rest_api=api.id,
+            resource_id=resource.id,
+            http_method=method.http_method,
+            status_code=PREFLIGHT_STATUS,
+            response_parameters={f"method.response.header.{name}": False for name in [*static, ORIGIN_HEADER]},
+            opts=under_method,
+        )
+        integration_response = aws.apigateway.IntegrationResponse(
+            f"{prefix}-{PREFLIGHT_STATUS}-response",
+            rest_api=api.id,
+            resource_id=resource.id,
+            http_method=method.http_method,
+            status_code=PREFLIGHT_STATUS,
+            response_parameters={f"method.response.header.{name}": f"'{value}'" for name, value in static.items()},
+            response_templates={JSON_CONTENT_TYPE: definition.preflight_template},
+            opts=pulumi.ResourceOptions(parent=method, depends_on=[integration, method_response]),
+        )
+        return [method, integration, method_response, integration_response]
+
+    def _gateway_responses(self, api: aws.apigateway.RestApi, definition: EndpointDefinition) -> list[pulumi.Resource]:
+        """API Gateway's own errors as JSON; with CORS, the request's Origin is echoed so a browser can read why
+        it was refused (these responses never carry data)."""
+        parameters = (
+            {
+                f"gatewayresponse.header.{ORIGIN_HEADER}": _ORIGIN_REQUEST_HEADER,
+                "gatewayresponse.header.Vary": "'Origin'",
+            }
+            if definition.cors_origins
+            else None
+        )
+        return [
+            aws.apigateway.Response(
+                f"{self._name}-{response.response_type.lower().replace('_', '-')}",
+                rest_api_id=api.id,
+                response_type=response.response_type,
+                status_code=response.status_code,
+                response_templates={JSON_CONTENT_TYPE: response.template},
+                response_parameters=parameters,
+                opts=pulumi.ResourceOptions(parent=api),
+            )
+            for response in definition.gateway_responses
+        ]
+
+    def _deployment(
+        self, api: aws.apigateway.RestApi, definition: EndpointDefinition, served: list[pulumi.Resource]
+    ) -> aws.apigateway.Deployment:
+        """A new deployment whenever what the API serves changes (the fingerprint), after all of it exists."""
+        fingerprint = pulumi.Output.from_input(self._args.stream_name).apply(definition.fingerprint)
+        return aws.apigateway.Deployment(
+            f"{self._name}-deployment",
+            rest_api=api.id,
+            description="Tracking endpoint",
+            triggers={"definition": fingerprint},
+            opts=pulumi.ResourceOptions(parent=api, depends_on=served),
+        )
+
+    def _stage(
+        self,
+        api: aws.apigateway.RestApi,
+        deployment: aws.apigateway.Deployment,
+        log_group: aws.cloudwatch.LogGroup,
+    ) -> aws.apigateway.Stage:
+        depends_on: list[pulumi.Resource] = []
+        if self._settings.http_set_account_log_role:
+            depends_on.append(self._account_log_role())
+        return aws.apigateway.Stage(
+            f"{self._name}-stage",
+            rest_api=api.id,
+            deployment=deployment.id,
+            stage_name=STAGE_NAME,
+            description="The tracking endpoint's one stage",
+            access_log_settings={"destination_arn": log_group.arn, "format": ACCESS_LOG_FORMAT},
+            tags=self._args.tags,
+            opts=self._child(depends_on=depends_on),
+        )
+
+    def _account_log_role(self) -> aws.apigateway.Account:
+        """API Gateway refuses access logging until the account (per region) names a CloudWatch Logs role."""
+        role = aws.iam.Role(
+            f"{self._name}-account-log-role",
+            description="API Gateway's account-wide CloudWatch Logs role (set by the tracking endpoint)",
+            assume_role_policy=self._account_id.apply(
+                lambda account: json.dumps(iam_policies.apigateway_trust_policy(account))
+            ),
+            tags=self._args.tags,
+            opts=self._child(),
+        )
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{self._name}-account-log-role-policy",
+            role=role.name,
+            policy_arn=iam_policies.API_GATEWAY_LOGS_POLICY_ARN,
+            opts=pulumi.ResourceOptions(parent=role),
+        )
+        return aws.apigateway.Account(
+            f"{self._name}-account",
+            cloudwatch_role_arn=role.arn,
+            opts=self._child(depends_on=[attachment]),
+        )
+
+    def _method_settings(
+        self, api: aws.apigateway.RestApi, stage: aws.apigateway.Stage
+    ) -> aws.apigateway.MethodSettings:
+        """Metrics per method; stage-wide throttling. Execution logging stays off: API Gateway would write it to a
+        log group it creates itself, without retention; the access log above covers every request."""
+        settings = self._settings
+        return aws.apigateway.MethodSettings(
+            f"{self._name}-settings",
+            rest_api=api.id,
+            stage_name=stage.stage_name,
+            method_path="*/*",
+            settings={
+                "metrics_enabled": True,
+                "logging_level": "OFF",
+                "data_trace_enabled": False,
+                "throttling_rate_limit": float(settings.http_rate_limit),
+                "throttling_burst_limit": settings.http_burst_limit,
+            },
+            opts=pulumi.ResourceOptions(parent=stage),
+        )
+
+    def _api_key(self, api: aws.apigateway.RestApi, stage: aws.apigateway.Stage) -> aws.apigateway.ApiKey:
+        settings = self._settings
+        plan = aws.apigateway.UsagePlan(
+            f"{self._name}-usage-plan",
+            description="Rate, burst and daily quota of each tracking endpoint key",
+            api_stages=[{"api_id": api.id, "stage": stage.stage_name}],
+            throttle_settings={"rate_limit": float(settings.http_rate_limit), "burst_limit": settings.http_burst_limit},
+            quota_settings=(
+                {"limit": settings.http_daily_quota, "period": "DAY"} if settings.http_daily_quota is not None else None
+            ),
+            tags=self._args.tags,
+            opts=self._child(),
+        )
+        key = aws.apigateway.ApiKey(
+            f"{self._name}-key",
+            description="Key for tracking endpoint producers (read its value with aws apigateway get-api-key)",
+            enabled=True,
+            tags=self._args.tags,
+            opts=self._child(),
+        )
+        aws.apigateway.UsagePlanKey(
+            f"{self._name}-usage-plan-key",
+            key_id=key.id,
+            key_type="API_KEY",
+            usage_plan_id=plan.id,
+            opts=pulumi.ResourceOptions(parent=plan),
+        )
+        return key

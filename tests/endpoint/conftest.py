@@ -1,0 +1,89 @@
+"""Shared pieces for the endpoint tests: one moto server for the module (each test makes its own stream), clients
+bound to it that ignore the developer's AWS setup, and readers that prove what reached the stream."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from components.endpoint_definition import EndpointDefinition, endpoint_definition
+from components.record_schema import load_record_schema
+from ingest.local.emulator import Emulator
+from ingest.local.endpoint import SignedKinesis
+from tests.aws_env import moto_server
+
+REGION = "us-east-1"
+_streams = itertools.count()
+
+
+@dataclass(frozen=True)
+class StreamRecord:
+    data: bytes
+    partition_key: str
+    shard_id: str
+
+
+@dataclass(frozen=True)
+class KinesisOnMoto:
+    emulator: Emulator
+    signed: SignedKinesis
+    """Posts raw Kinesis JSON requests, as API Gateway's integration does."""
+
+    @property
+    def client(self) -> Any:
+        return self.emulator.client("kinesis")
+
+    def new_stream(self, shards: int = 2) -> str:
+        name = f"endpoint-test-{next(_streams)}"
+        self.client.create_stream(StreamName=name, ShardCount=shards)
+        self.client.get_waiter("stream_exists").wait(StreamName=name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
+        return name
+
+    def read(self, stream: str) -> list[StreamRecord]:
+        """Every record of every shard, in shard order then sequence order."""
+        client = self.client
+        records = []
+        for shard in client.list_shards(StreamName=stream)["Shards"]:
+            iterator = client.get_shard_iterator(
+                StreamName=stream, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            while iterator:
+                response = client.get_records(ShardIterator=iterator, Limit=10_000)
+                records += [StreamRecord(r["Data"], r["PartitionKey"], shard["ShardId"]) for r in response["Records"]]
+                iterator = response.get("NextShardIterator") if response["Records"] else None
+        return records
+
+
+@pytest.fixture(scope="module")
+def kinesis() -> Iterator[KinesisOnMoto]:
+    with moto_server() as url:
+        emulator = Emulator(endpoint_url=url, region=REGION)
+        yield KinesisOnMoto(emulator, SignedKinesis(url, region=REGION, credentials=emulator.session.get_credentials()))
+
+
+@pytest.fixture(scope="session")
+def definition() -> EndpointDefinition:
+    return endpoint_definition(load_record_schema(), cors_origins=["https://app.example.com"])
+
+
+@pytest.fixture
+def record() -> dict[str, Any]:
+    return {
+        "date": 1514764800,
+        "high": 755.5,
+        "low": 748.25,
+        "open": 750.0,
+        "close": 752.0,
+        "volume": 30000.0,
+        "quoteVolume": 40.0,
+        "weightedAverage": 750.0,
+    }
+
+
+def decoded(data: bytes) -> dict[str, Any]:
+    return json.loads(data.decode("utf-8"))
