@@ -9,8 +9,9 @@ INSTALLED := $(VENV)/.installed
 POLICY_VENV := .venv-policy
 POLICY_BIN := $(POLICY_VENV)/bin
 POLICY_INSTALLED := $(POLICY_VENV)/.installed
+BENCH_INSTALLED := $(VENV)/.installed-bench
 
-.PHONY: venv policy-venv test test-fast test-policy lint demo clean
+.PHONY: venv policy-venv test test-fast test-policy lint demo bench clean
 
 venv: $(INSTALLED)
 
@@ -44,6 +45,15 @@ lint: $(INSTALLED)
 
 demo: $(INSTALLED)
 	$(BIN)/python -m ingest demo
+
+$(BENCH_INSTALLED): $(INSTALLED) requirements-bench.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@
+
+# Figures, not tests (~12 min on 2 cores): prints markdown, writes bench/results.json and bench/throughput.png.
+# Options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--only client-cost --big-file-gb 0.2".
+bench: $(BENCH_INSTALLED)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(POLICY_VENV) .pytest_cache

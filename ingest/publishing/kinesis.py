@@ -115,6 +115,8 @@ class KinesisPublisher:
         def send(entries: list[PutEntry]) -> Iterator[PublishOutcome]:
             for outcome in self._send(entries):
                 in_flight[outcome.ref] -= 1
+                if not in_flight[outcome.ref]:
+                    del in_flight[outcome.ref]  # a settled ref kept at zero would grow with the whole input
                 yield outcome
 
         try:

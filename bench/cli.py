@@ -1,0 +1,187 @@
+"""`python -m bench`: every section by default, `--only` to pick; markdown on stdout, JSON and PNG on disk.
+
+Exit status 0 when the selected sections ran (records a producer failed are a result, shown in the tables),
+2 for a usage error, including a chart requested without matplotlib installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench.client_cost import big_file_run, stage_rates
+from bench.comparison import compare_producers
+from bench.dataset import delivered_lines, encoded_records
+from bench.delivery_cost import DEFAULT_ARRIVAL_RATES, stack_delivery_costs
+from bench.emulator import EMULATOR_SHARDS
+from bench.machine import caption, describe_machine
+from bench.producers import PRODUCER_NAMES
+from bench.results import Results, write_results
+from bench.shard_limits import SHARD_COUNTS, simulate
+from bench.tables import client_cost_text, delivery_cost_table, producers_table, shard_limits_table
+
+SHARD_LIMITS = "shard-limits"
+CLIENT_COST = "client-cost"
+DELIVERY_COST = "delivery-cost"
+SECTIONS: tuple[str, ...] = (SHARD_LIMITS, CLIENT_COST, DELIVERY_COST)
+NAMES: tuple[str, ...] = (*PRODUCER_NAMES, *SECTIONS)
+BENCH_DIR = Path(__file__).resolve().parent
+DELIVERY_SAMPLE_RECORDS = 20_000
+"""Lines compressed to measure the gzip ratio (about 7 MB: ratios are stable well below that)."""
+
+
+def _selection(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in NAMES]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown {', '.join(unknown)}; choose from {', '.join(NAMES)}")
+    return names
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return number
+
+
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    return number
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Throughput and cost of the ingest publisher next to hand-written producers (figures, not tests).",
+    )
+    parser.add_argument("--records", type=_positive_int, default=100_000, help="dataset size (default 100000)")
+    parser.add_argument(
+        "--only",
+        type=_selection,
+        action="append",
+        metavar="NAME",
+        help=f"run only these producers / sections (repeatable or comma-separated): {', '.join(NAMES)}",
+    )
+    parser.add_argument(
+        "--naive-records",
+        type=_positive_int,
+        default=2_000,
+        help="records the naive producer really sends; its figures are scaled to --records (default 2000)",
+    )
+    parser.add_argument(
+        "--emulator-shards",
+        type=_positive_int,
+        default=EMULATOR_SHARDS,
+        help=f"shards of each emulator stream (default {EMULATOR_SHARDS}: see bench/emulator.py)",
+    )
+    parser.add_argument(
+        "--sim-records",
+        type=_positive_int,
+        help="records of the shard-limit simulation (default: --records; it runs in real time, ~3 min at 100000)",
+    )
+    parser.add_argument(
+        "--big-file-gb",
+        type=_positive_float,
+        default=1.0,
+        help="size in GiB of the source file the client-cost section publishes (default 1; a few minutes)",
+    )
+    parser.add_argument(
+        "--arrival-rate",
+        type=_positive_float,
+        action="append",
+        metavar="RECORDS_PER_S",
+        help="assumed steady arrival rate for the delivery cost, repeatable (default: 10 and 1000)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the data, partition keys and jitter")
+    parser.add_argument("--results", type=Path, default=BENCH_DIR / "results.json", help="JSON output path")
+    parser.add_argument("--chart", type=Path, default=BENCH_DIR / "throughput.png", help="PNG output path")
+    parser.add_argument("--no-chart", action="store_true", help="do not draw the chart (no matplotlib needed)")
+    return parser
+
+
+def _say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _show(title: str, text: str) -> None:
+    print(f"### {title}\n\n{text}\n", flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    selected = [name for group in args.only for name in group] if args.only else list(NAMES)
+    producers = [name for name in PRODUCER_NAMES if name in selected]
+    draw = SHARD_LIMITS in selected and not args.no_chart
+    if draw and importlib.util.find_spec("matplotlib") is None:
+        print(
+            "bench: the chart needs matplotlib: `make bench` installs requirements-bench.txt (or pass --no-chart)",
+            file=sys.stderr,
+        )
+        return 2
+
+    machine = describe_machine()
+    sim_records = args.sim_records or args.records
+    results = Results(
+        records=args.records,
+        machine=machine,
+        settings={
+            "naive_records": min(args.naive_records, args.records),
+            "emulator_shards": args.emulator_shards,
+            "sim_records": sim_records,
+            "shard_counts": list(SHARD_COUNTS),
+            "big_file_gib": args.big_file_gb,
+            "arrival_rates": args.arrival_rate or list(DEFAULT_ARRIVAL_RATES),
+            "seed": args.seed,
+        },
+    )
+    print(f"Machine: {caption(machine)}. Dataset: {args.records:,} generated records.\n", flush=True)
+    _say(f"encoding {max(args.records, sim_records):,} records")
+    dataset = encoded_records(max(args.records, sim_records), seed=args.seed)
+
+    if producers:
+        _say(f"producers against moto ({', '.join(producers)})")
+        results.producers = compare_producers(
+            dataset[: args.records],
+            producers,
+            naive_records=args.naive_records,
+            shards=args.emulator_shards,
+            seed=args.seed,
+        )
+        _show(
+            f"Producers: {args.records:,} records into moto (ratios to the default in brackets)",
+            producers_table(results.producers),
+        )
+    if SHARD_LIMITS in selected:
+        _say("shard-limit simulation, in real time")
+        results.shard_limits = simulate(dataset[:sim_records], seed=args.seed)
+        _show(
+            f"At the shard limits: {sim_records:,} records (stand-in, real time)",
+            shard_limits_table(results.shard_limits),
+        )
+    if CLIENT_COST in selected:
+        _say("client cost: stage rates")
+        results.client_stages = stage_rates(args.records, seed=args.seed)
+        _say(f"client cost: generating and publishing a {args.big_file_gb:g} GiB file")
+        results.big_file = big_file_run(args.big_file_gb, seed=args.seed)
+        _show("Client cost (null sink)", client_cost_text(results.client_stages, results.big_file))
+    if DELIVERY_COST in selected:
+        results.delivery_cost = stack_delivery_costs(
+            delivered_lines(dataset[:DELIVERY_SAMPLE_RECORDS]), rates=args.arrival_rate or DEFAULT_ARRIVAL_RATES
+        )
+        _show("Delivery cost (Firehose to S3, per million records)", delivery_cost_table(results.delivery_cost))
+
+    write_results(results, args.results)
+    _say(f"wrote {args.results}")
+    if draw and results.shard_limits:
+        from bench.chart import draw_throughput
+
+        draw_throughput(results.shard_limits, args.chart, caption(machine))
+        _say(f"wrote {args.chart}")
+    return 0
