@@ -11,7 +11,7 @@ POLICY_BIN := $(POLICY_VENV)/bin
 POLICY_INSTALLED := $(POLICY_VENV)/.installed
 BENCH_INSTALLED := $(VENV)/.installed-bench
 
-.PHONY: venv policy-venv test test-fast test-policy lint demo bench clean
+.PHONY: venv policy-venv test test-fast test-policy lint demo bench reliability reliability-load clean
 
 venv: $(INSTALLED)
 
@@ -54,6 +54,16 @@ $(BENCH_INSTALLED): $(INSTALLED) requirements-bench.txt
 # Options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--only client-cost --big-file-gb 0.2".
 bench: $(BENCH_INSTALLED)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Bad inputs, injected faults, a 20,000-record load and the security checks (under a minute): prints the README
+# "Reliability" table and writes reliability/results.json. For the README's table:
+# make reliability RELIABILITY_ARGS="--load-records 1000000".
+reliability: $(INSTALLED)
+	$(BIN)/python -m reliability $(RELIABILITY_ARGS)
+
+# One million generated records through the local pipeline: timings and peak memory of publish and verify (~5 min).
+reliability-load: $(INSTALLED)
+	$(BIN)/python -m reliability load --records 1000000
 
 clean:
 	rm -rf $(VENV) $(POLICY_VENV) .pytest_cache

@@ -11,7 +11,7 @@ import gzip
 import io
 import zlib
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from ingest.errors import FormatError
 from ingest.formats.base import DEFAULT_CHUNK_SIZE
@@ -43,20 +43,14 @@ def declares_gzip(obj: SourceObject) -> bool:
     return obj.key.lower().endswith(".gz") or encoding in _GZIP_ENCODINGS
 
 
-def decompressed(
-    stream: BinaryIO,
-    obj: SourceObject,
-    *,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
-    limits: DecompressionLimits = DEFAULT_LIMITS,
-) -> BinaryIO:
+def decompressed(stream: BinaryIO, obj: SourceObject, *, limits: DecompressionLimits = DEFAULT_LIMITS) -> BinaryIO:
     """The object's content with gzip undone (bounded by `limits`), or the stream as is when not gzip."""
     encoding = (obj.content_encoding or "").strip().lower()
     if encoding not in _GZIP_ENCODINGS | _IDENTITY_ENCODINGS:
         raise FormatError(f"unsupported content encoding {obj.content_encoding!r} (only gzip is undone)")
-    head, stream = peek(stream, len(GZIP_MAGIC), chunk_size=chunk_size)
+    head, stream = peek(stream, len(GZIP_MAGIC))
     if head == GZIP_MAGIC:
-        return io.BufferedReader(_BoundedGunzip(stream, limits), chunk_size)
+        return cast(BinaryIO, _BoundedGunzip(stream, limits))
     if declares_gzip(obj):
         raise FormatError("declared gzip (by its .gz name or Content-Encoding) but does not start like gzip data")
     return stream
@@ -73,25 +67,56 @@ class _CountingReader:
         return data
 
 
-class _BoundedGunzip(io.RawIOBase):
+class _BoundedGunzip(io.BufferedIOBase):
+    """Decompressed bytes, handed on as they come out of the decompressor.
+
+    A read returns what one step of decompression produced (fewer bytes than asked is not the end; b"" is).
+    When the data turns out corrupt or truncated, the bytes decompressed before are returned first and the
+    FormatError comes with the next read, so every record that was intact reaches the reader.
+    """
+
     def __init__(self, compressed: BinaryIO, limits: DecompressionLimits) -> None:
         self._compressed = _CountingReader(compressed)
         # The stub wants a seekable fileobj; GzipFile seeks it only to rewind, which nothing here asks of it.
         self._gzip = gzip.GzipFile(fileobj=self._compressed, mode="rb")  # type: ignore[call-overload]
         self._limits = limits
         self._produced = 0
+        self._pending_error: FormatError | None = None
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]  # io passes only memoryview/bytearray
+    def read(self, size: int | None = -1, /) -> bytes:
+        if size is None or size < 0:
+            return self._read_all()
+        if self._pending_error is not None:
+            raise self._pending_error
         try:
-            size = self._gzip.readinto(buffer)
+            data = self._gzip.read1(size)
         except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
             raise FormatError(f"corrupt gzip data after {self._produced} decompressed bytes: {exc}") from exc
-        self._produced += size
+        self._produced += len(data)
         self._enforce_limits()
-        return size
+        return data
+
+    def read1(self, size: int = -1, /) -> bytes:
+        return self.read(size if size >= 0 else DEFAULT_CHUNK_SIZE)
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]  # io passes only memoryview/bytearray
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def _read_all(self) -> bytes:
+        chunks: list[bytes] = []
+        try:
+            while data := self.read(DEFAULT_CHUNK_SIZE):
+                chunks.append(data)
+        except FormatError as exc:
+            if not chunks:
+                raise
+            self._pending_error = exc
+        return b"".join(chunks)
 
     def _enforce_limits(self) -> None:
         limits = self._limits

@@ -22,7 +22,8 @@ from ingest.formats.streams import utf8_body
 
 
 def read_csv(stream: BinaryIO, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[RawRecord | MalformedRecord]:
-    text = io.TextIOWrapper(utf8_body(stream, chunk_size=chunk_size), encoding="utf-8", newline="")
+    """`chunk_size` is accepted for the reader protocol; the text layer reads 8 KiB at a time on its own."""
+    text = io.TextIOWrapper(utf8_body(stream), encoding="utf-8", newline="")
     rows = csv.reader(text)
     try:
         header = _header(rows)

@@ -10,11 +10,14 @@ Choices, each with a test:
   right than the other.
 - Nesting deeper than MAX_NESTING or an element larger than MAX_RECORD_BYTES: a MalformedRecord; the element
   is skipped without being built and the next records are read.
+- A run of more than MAX_NUMBER_DIGITS digits: the rest of the object is rejected before ijson reads it (an
+  integer that long crashes ijson's C backend, see `ingest.formats.limits`), with the records before standing.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, BinaryIO, cast
@@ -23,18 +26,20 @@ import ijson
 
 from ingest.errors import FormatError
 from ingest.formats.base import DEFAULT_CHUNK_SIZE, MalformedRecord, RawRecord
-from ingest.formats.limits import MAX_NESTING, MAX_RECORD_BYTES, preview
+from ingest.formats.limits import MAX_NESTING, MAX_NUMBER_DIGITS, MAX_RECORD_BYTES, preview
 from ingest.formats.registry import register_format
 from ingest.formats.streams import utf8_body
 
 _OPENERS = frozenset({"start_map", "start_array"})
 _CLOSERS = frozenset({"end_map", "end_array"})
 _FOUND = {"start_map": "an object", "string": "a string", "number": "a number", "boolean": "a boolean"}
+_DIGITS = b"0123456789"
+_LONG_DIGIT_RUN = re.compile(rb"[0-9]{%d,}" % (MAX_NUMBER_DIGITS + 1))
 Events = Iterator[tuple[str, Any]]
 
 
 def read_json_array(stream: BinaryIO, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[RawRecord | MalformedRecord]:
-    body = _CountingReader(utf8_body(stream, chunk_size=chunk_size))
+    body = _CountingReader(utf8_body(stream))
     events: Events = ijson.basic_parse(body, buf_size=chunk_size)
     try:
         event, _ = next(events)
@@ -171,16 +176,42 @@ def _render(value: Any) -> str:
 
 
 class _CountingReader:
-    """Counts the bytes ijson has pulled, to bound one element's size without seeing its text."""
+    """Counts the bytes ijson has pulled, to bound one element's size without seeing its text, and refuses a run
+    of digits longer than MAX_NUMBER_DIGITS (across reads too) before ijson gets to parse it: the bytes before
+    the run are handed on first, so the records before it are still read."""
 
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
         self.count = 0
+        self._trailing_digits = 0
+        self._refusal: FormatError | None = None
 
     def read(self, size: int = -1) -> bytes:
+        if self._refusal is not None:
+            raise self._refusal
         data = self._stream.read(size)
+        cut = self._long_number_start(data)
+        if cut is not None:
+            self._refusal = FormatError(
+                f"more than {MAX_NUMBER_DIGITS} digits in a row from byte {self.count + cut + 1}: numbers that "
+                "long are refused before parsing"
+            )
+            data = data[: max(cut, 0)]
+            if not data:
+                raise self._refusal
         self.count += len(data)
         return data
+
+    def _long_number_start(self, data: bytes) -> int | None:
+        """Where in `data` a run of too many digits starts (negative: in an earlier read), or None."""
+        leading = len(data) - len(data.lstrip(_DIGITS))
+        if self._trailing_digits + leading > MAX_NUMBER_DIGITS:
+            return -self._trailing_digits
+        if match := _LONG_DIGIT_RUN.search(data):
+            return match.start()
+        trailing = len(data) - len(data.rstrip(_DIGITS))
+        self._trailing_digits = self._trailing_digits + trailing if trailing == len(data) else trailing
+        return None
 
 
 def _first_line(exc: ijson.JSONError) -> str:

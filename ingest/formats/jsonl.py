@@ -1,8 +1,9 @@
 """JSON Lines (`.jsonl`, `.ndjson`): one JSON value per line, each line decoded on its own.
 
-A line is the unit of failure: a line that is not UTF-8, not JSON, has a duplicate key, nests too deeply or
-is longer than MAX_RECORD_BYTES becomes a MalformedRecord and the next line is read. Blank lines are skipped
-(a trailing newline, a CRLF file's empty last line); a UTF-8 byte-order mark and CR before LF are accepted.
+A line is the unit of failure: a line that is not UTF-8, not JSON, has a duplicate key, nests too deeply, holds
+an integer longer than Python converts or is longer than MAX_RECORD_BYTES becomes a MalformedRecord and the next
+line is read. Blank lines are skipped (a trailing newline, a CRLF file's empty last line); a UTF-8 byte-order
+mark and CR before LF are accepted.
 `NaN`/`Infinity`, which Python's json module accepts, are passed on as floats so that validation rejects them
 naming the field.
 """
@@ -26,7 +27,7 @@ class _DuplicateKeyError(ValueError):
 
 def read_json_lines(stream: BinaryIO, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[RawRecord | MalformedRecord]:
     index = 0
-    body = utf8_body(stream, chunk_size=chunk_size)
+    body = utf8_body(stream)
     for number, line in numbered_lines(body, chunk_size=chunk_size, max_line_bytes=MAX_RECORD_BYTES):
         if line is not None and not line.strip():
             continue
@@ -50,6 +51,8 @@ def _decode(index: int, position: str, line: bytes | None) -> RawRecord | Malfor
         return MalformedRecord(index, position, preview(text), str(exc))
     except json.JSONDecodeError as exc:
         return MalformedRecord(index, position, preview(text), f"invalid JSON: {exc.msg} at column {exc.colno}")
+    except ValueError as exc:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+        return MalformedRecord(index, position, preview(text), f"invalid JSON: {exc}")
     except RecursionError:
         return MalformedRecord(index, position, preview(text), "nested too deeply")
 

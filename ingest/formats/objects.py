@@ -25,4 +25,4 @@ def read_object(
     FormatError while iterating, after the records that could be read.
     """
     reader = get_format(detect_format(obj) if format_name == AUTO else format_name)
-    return reader(decompressed(stream, obj, chunk_size=chunk_size), chunk_size=chunk_size)
+    return reader(decompressed(stream, obj), chunk_size=chunk_size)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import io
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from ingest.errors import FormatError
 from ingest.formats.base import DEFAULT_CHUNK_SIZE
@@ -18,29 +18,40 @@ _FOREIGN_BOMS = (
 )
 
 
-class _Replay(io.RawIOBase):
-    """Bytes already read from a stream, then the rest of that stream; closing it leaves the stream open."""
+class _Replay(io.BufferedIOBase):
+    """Bytes already read from a stream, then the rest of that stream; closing it leaves the stream open.
+
+    Each read is at most one read of the stream, never a loop of them: when the stream raises after a short
+    read (a corrupt gzip member), the bytes it returned before are handed on first, not dropped with the error
+    as a buffered reader filling its request would.
+    """
 
     def __init__(self, head: bytes, stream: BinaryIO) -> None:
-        self._head = memoryview(head)
+        self._head = head
         self._stream = stream
 
     def readable(self) -> bool:
         return True
 
+    def read(self, size: int | None = -1, /) -> bytes:
+        if not self._head:
+            return self._stream.read(-1 if size is None else size)
+        if size is None or size < 0:
+            head, self._head = self._head, b""
+            return head + self._stream.read()
+        head, self._head = self._head[:size], self._head[size:]
+        return head
+
+    def read1(self, size: int = -1, /) -> bytes:
+        return self.read(size)
+
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]  # io passes only memoryview/bytearray
-        if self._head:
-            size = min(len(buffer), len(self._head))
-            buffer[:size] = self._head[:size]
-            self._head = self._head[size:]
-            return size
-        data = self._stream.read(len(buffer))
-        size = len(data)
-        buffer[:size] = data
-        return size
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
-def peek(stream: BinaryIO, size: int, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> tuple[bytes, BinaryIO]:
+def peek(stream: BinaryIO, size: int) -> tuple[bytes, BinaryIO]:
     """The first `size` bytes (fewer at end of stream) and a stream that still starts with them.
 
     Sources hand over network bodies that cannot seek back, so sniffing has to replay what it read.
@@ -48,12 +59,12 @@ def peek(stream: BinaryIO, size: int, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -
     head = b""
     while len(head) < size and (data := stream.read(size - len(head))):
         head += data
-    return head, io.BufferedReader(_Replay(head, stream), chunk_size)
+    return head, cast(BinaryIO, _Replay(head, stream))
 
 
-def utf8_body(stream: BinaryIO, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> BinaryIO:
+def utf8_body(stream: BinaryIO) -> BinaryIO:
     """The stream without a UTF-8 byte-order mark; a UTF-16/32 one means the object is not UTF-8 at all."""
-    head, stream = peek(stream, 4, chunk_size=chunk_size)
+    head, stream = peek(stream, 4)
     for bom, encoding in _FOREIGN_BOMS:
         if head.startswith(bom):
             raise FormatError(f"encoded as {encoding} (byte-order mark {bom.hex(' ')}); expected UTF-8")

@@ -7,9 +7,10 @@ the same way an S3 object stored gzipped is. Doing it in one place keeps decompr
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
 import requests
@@ -76,23 +77,55 @@ class HttpSource:
 
     @contextmanager
     def open(self, obj: SourceObject) -> Iterator[BinaryIO]:
+        """The file's bytes. A connection that breaks while they stream is resumed with a Range request for
+        the rest, when the server says it serves ranges and the listing gave a version to pin them to."""
         response = self._request("GET", stream=True)
+        resumed: list[requests.Response] = []
         try:
             if not response.ok:
                 raise SourceError(self._failure("cannot read", response))
             served = self._describe(response)
             if obj.version and served.version and served.version != obj.version:
                 raise SourceError(f"{obj.uri} changed since it was listed (version {obj.version} -> {served.version})")
-            yield guarded_stream(response.raw, obj.uri, _READ_ERRORS)
+            reopen = None
+            if served.version and response.headers.get("Accept-Ranges", "").strip().lower() == "bytes":
+                reopen = functools.partial(self._rest, served, opened=resumed)
+            stream = guarded_stream(response.raw, obj.uri, _READ_ERRORS, reopen=reopen, size=served.size)
+            try:
+                yield stream
+            finally:
+                stream.close()
         finally:
             response.close()
+            for extra in resumed:
+                extra.close()
 
-    def _request(self, method: str, *, stream: bool = False) -> requests.Response:
+    def _rest(self, served: SourceObject, offset: int, opened: list[requests.Response]) -> Any:
+        """The body from byte `offset` on, of the version first served (If-Range), else a SourceError."""
+        assert served.version is not None
+        headers = {"Range": f"bytes={offset}-", "If-Range": served.version}
+        response = self._request("GET", stream=True, headers=headers)
+        opened.append(response)
+        if offset == 0 and response.status_code == 200 and self._describe(response).version == served.version:
+            return response.raw  # a server may answer a range from byte 0 with the whole (same) file
+        content_range = response.headers.get("Content-Range", "")
+        if response.status_code != 206 or not content_range.startswith(f"bytes {offset}-"):
+            # 200 instead of 206: If-Range found a different version (or ranges are not served after all).
+            raise SourceError(
+                f"cannot resume {self._url} at byte {offset}: HTTP {response.status_code} {response.reason}"
+                f"{', the file changed' if response.status_code == 200 else ''}"
+            )
+        return response.raw
+
+    def _request(
+        self, method: str, *, stream: bool = False, headers: dict[str, str] | None = None
+    ) -> requests.Response:
         try:
             return self._session.request(
                 method,
                 self._url,
                 stream=stream,
+                headers=headers,
                 allow_redirects=True,
                 timeout=(CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS),
             )

@@ -132,22 +132,33 @@ class S3Source:
 
     @contextmanager
     def open(self, obj: SourceObject) -> Iterator[BinaryIO]:
-        key = self._key_of(obj)
-        request: dict[str, str] = {"Bucket": self._bucket, "Key": key}
+        """The object's bytes; a connection that breaks while they stream is resumed from the first byte not
+        yet read (a ranged GET of the same ETag), so a network blip costs neither the object nor duplicates."""
+        body = self._get(obj, offset=0)
+        reopen = (lambda offset: self._get(obj, offset=offset)) if obj.version else None
+        stream = guarded_stream(body, obj.uri, _READ_ERRORS, reopen=reopen, size=obj.size)
+        try:
+            yield stream
+        finally:
+            stream.close()
+            body.close()
+
+    def _get(self, obj: SourceObject, *, offset: int) -> Any:
+        """The body of `obj` from byte `offset` on. With a version (ETag) the request is conditional on it: a
+        resumed read can never splice two versions of an object together."""
+        request: dict[str, str] = {"Bucket": self._bucket, "Key": self._key_of(obj)}
         if obj.version:
             request["IfMatch"] = f'"{obj.version}"'
+        if offset:
+            request["Range"] = f"bytes={offset}-"
         try:
-            body = self._client.get_object(**request)["Body"]
+            return self._client.get_object(**request)["Body"]
         except ClientError as exc:
             if _error_code(exc) == "PreconditionFailed":
                 raise SourceError(f"{obj.uri} changed since it was listed (ETag is no longer {obj.version})") from exc
             raise SourceError(f"cannot read {obj.uri}: {_describe(exc)}") from exc
         except BotoCoreError as exc:
             raise SourceError(f"cannot read {obj.uri}: {exc}") from exc
-        try:
-            yield guarded_stream(body, obj.uri, _READ_ERRORS)
-        finally:
-            body.close()
 
     def _exact_object(self, key: str) -> Iterator[SourceObject]:
         for item in self._listing(Prefix=key, PaginationConfig={"MaxItems": 1}):

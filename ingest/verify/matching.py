@@ -1,8 +1,11 @@
 """Delivered records against the records a run report says were published, keyed by (run_id, uri, index).
 
 Kinesis and Firehose deliver at least once, so a record may arrive more than once: extra copies are counted
-as `duplicated`, never as an error. A record of one of the report's runs that the report does not list
-(say, one the publisher counted as failed but which got through) is `unexpected`.
+as `duplicated`, never as an error. A run restarted after a crash publishes again what the crashed run had
+published of the objects it did not finish: those copies carry the crashed run's id and are `republished`
+when the report lists the same source record under another of its runs (the crashed run's finished objects
+put its id in the report). Any other record of the report's runs that the report does not list (say, one the
+publisher counted as failed but which got through) is `unexpected`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,14 @@ class ExpectedRecords:
         self._groups: dict[Group, IndexRanges] = {}
         for run_id, uri, index in records:
             self._groups.setdefault((run_id, uri), IndexRanges()).add(index)
+        self._runs_by_uri: dict[str, list[tuple[str, IndexRanges]]] = {}
+        for (run_id, uri), indices in self._groups.items():
+            self._runs_by_uri.setdefault(uri, []).append((run_id, indices))
+
+    def listed_for_another_run(self, key: RecordKey) -> bool:
+        """Whether the report lists this source record (uri, index) as published by a run other than key's."""
+        run_id, uri, index = key
+        return any(other != run_id and index in indices for other, indices in self._runs_by_uri.get(uri, ()))
 
     @property
     def run_ids(self) -> frozenset[str]:
@@ -75,7 +86,9 @@ class Match:
     duplicated: int
     """Extra copies of expected records."""
     unexpected: int
-    """Distinct records of the report's runs that the report does not list."""
+    """Distinct records of the report's runs that the report does not list (under any of its runs)."""
+    republished: int
+    """Copies of expected records that another of the report's runs published (a restart after a crash)."""
     missing_records: tuple[RecordKey, ...]
     """The first missing records, in report order."""
     missing_failed: int
@@ -101,18 +114,23 @@ def match_records(
         missing_failed += key in failed
         if len(first_missing) < listed:
             first_missing.append(key)
-    unexpected = sum(
-        1
-        for (run_id, uri), counts in delivered.copies.items()
-        for index in counts
-        if (run_id, uri, index) not in expected
-    )
+    unexpected = republished = 0
+    for (run_id, uri), counts in delivered.copies.items():
+        for index, copies in counts.items():
+            key = (run_id, uri, index)
+            if key in expected:
+                continue
+            if expected.listed_for_another_run(key):
+                republished += copies
+            else:
+                unexpected += 1
     return Match(
         expected=found + missing,
         delivered=found,
         missing=missing,
         duplicated=duplicated,
         unexpected=unexpected,
+        republished=republished,
         missing_records=tuple(first_missing),
         missing_failed=missing_failed,
     )

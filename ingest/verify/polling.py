@@ -109,6 +109,7 @@ def verify_delivery(
         missing=outcome.missing,
         duplicated=outcome.duplicated,
         unexpected=outcome.unexpected,
+        republished=outcome.republished,
         foreign=sum(item.foreign for item in snapshot.objects),
         other_runs=sum(item.other_runs for item in snapshot.objects),
         first_arrival_seconds=first,

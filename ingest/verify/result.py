@@ -54,6 +54,10 @@ class VerifyResult:
     """Extra copies of expected records (Kinesis and Firehose are at-least-once)."""
     unexpected: int
     """Distinct records of the report's runs that the report does not list as published."""
+    republished: int
+    """Copies of expected records published again by another of the report's runs: what a run restarted after a
+    crash publishes of the objects the crashed run had not finished (the crashed run finished some, so the report
+    names it)."""
     foreign: int
     """Pieces of delivered objects that are not records of this package (another producer's lines)."""
     other_runs: int
@@ -98,7 +102,8 @@ class VerifyResult:
         """What an operator reads after the check: counts, latency, what is missing, what failed, verdict."""
         lines = [
             f"Run {self.run_id}: {_count(self.expected, 'record')} expected, {self.delivered} delivered, "
-            f"{self.missing} missing, {self.duplicated} duplicated, {self.unexpected} unexpected.",
+            f"{self.missing} missing, {self.duplicated} duplicated, {self.unexpected} unexpected"
+            + (f", {self.republished} republished by another run (a restart)." if self.republished else "."),
             f"Read {_count(self.objects_scanned, 'object')} under s3://{self.bucket}/{self.prefix} written since "
             f"{self.window_start} ({self.foreign} foreign and {self.other_runs} other runs' records ignored), "
             f"in {_count(self.polls, 'poll')} over {self.elapsed_seconds:.0f} s.",
