@@ -6,6 +6,7 @@ Pulumi (the demo on the emulator) use these names as they are, so both places na
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -26,3 +27,9 @@ class PipelineNames:
             firehose_role=f"{name}-firehose-role",
             log_group=f"{name}-delivery-logs",
         )
+
+
+def pipeline_tags(name: str, tags: Mapping[str, str] | None) -> dict[str, str]:
+    """The caller's tags plus the pipeline's name, so that the resources of several pipelines in one account can
+    be told apart (the caller's own tags win on a clash)."""
+    return {"tracking-pipeline": name, **(tags or {})}

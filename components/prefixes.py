@@ -7,6 +7,9 @@ from datetime import UTC, datetime
 
 HIVE_TIME_PARTITIONS = "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/"
 ERROR_OUTPUT_TYPE = "!{firehose:error-output-type}/"
+APPEND_DELIMITER_PROCESSOR = "AppendDelimiterToRecord"
+"""The Firehose processor that ends every record with a newline, so objects are newline-delimited whatever the
+producer sent."""
 
 
 def delivery_prefix(data_prefix: str) -> str:

@@ -19,8 +19,8 @@ import pulumi_aws as aws
 from . import iam_policies
 from .args import TrackingPipelineArgs
 from .http_endpoint import TrackingEndpoint, TrackingEndpointArgs
-from .naming import PipelineNames
-from .prefixes import delivery_prefix, error_output_prefix
+from .naming import PipelineNames, pipeline_tags
+from .prefixes import APPEND_DELIMITER_PROCESSOR, delivery_prefix, error_output_prefix
 
 TYPE_TOKEN = "tracking:index:TrackingPipeline"
 AWS_MANAGED_KINESIS_KEY = "alias/aws/kinesis"
@@ -144,7 +144,7 @@ class TrackingPipeline(pulumi.ComponentResource):
         )
 
     def _merged_tags(self, tags: Mapping[str, str] | None) -> dict[str, str]:
-        return {"tracking-pipeline": self._name, **(tags or {})}
+        return pipeline_tags(self._name, tags)
 
     def _child(self, **extra: object) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, **extra)  # type: ignore[arg-type]
@@ -370,7 +370,7 @@ class TrackingPipeline(pulumi.ComponentResource):
                 "kms_key_arn": args.kms_key_arn,
                 "processing_configuration": {
                     "enabled": True,
-                    "processors": [{"type": "AppendDelimiterToRecord"}],
+                    "processors": [{"type": APPEND_DELIMITER_PROCESSOR}],
                 },
                 "cloudwatch_logging_options": {
                     "enabled": True,

@@ -32,8 +32,8 @@ from typing import Any
 
 from components import TrackingPipelineArgs
 from components.iam_policies import firehose_delivery_policy, firehose_trust_policy, producer_policy
-from components.naming import PipelineNames
-from components.prefixes import delivery_prefix, error_output_prefix
+from components.naming import PipelineNames, pipeline_tags
+from components.prefixes import APPEND_DELIMITER_PROCESSOR, delivery_prefix, error_output_prefix
 from components.tracking_pipeline import AWS_MANAGED_KINESIS_KEY, DELIVERY_LOG_STREAM
 from ingest.local.emulator import DEMO_STACK
 from ingest.local.gateway import LOCAL_API_ID, LOCAL_API_KEY_ID
@@ -42,7 +42,6 @@ from pipeline_config import PIPELINE_NAME, args_from_config, read_stack_file
 ClientFactory = Callable[[str], Any]
 """service name -> boto3 client (`Emulator.client`)."""
 
-APPEND_DELIMITER_PROCESSOR = "AppendDelimiterToRecord"
 """The one processor the component configures (components/tracking_pipeline.py, `_delivery_stream`)."""
 
 
@@ -110,19 +109,21 @@ def provision(
     """Create stream, bucket, log group, role, producer policy and delivery stream, in the order Pulumi
     resolves their dependencies. `args` defaults to the dev stack's."""
     args = args if args is not None else dev_stack_args()
+    # Resources carry the component's tags (the stack's plus the pipeline name), as Pulumi would apply them.
+    tagged = replace(args, tags=pipeline_tags(pipeline_name, _tags(args)))
     names = PipelineNames.for_pipeline(pipeline_name)
     account = clients("sts").get_caller_identity()["Account"]
-    stream_arn = _stream(clients("kinesis"), names, args)
-    bucket_arn = _bucket(clients("s3"), names.bucket, region, args)
-    log_stream_arn = _delivery_logs(clients("logs"), names, args)
+    stream_arn = _stream(clients("kinesis"), names, tagged)
+    bucket_arn = _bucket(clients("s3"), names.bucket, region, tagged)
+    log_stream_arn = _delivery_logs(clients("logs"), names, tagged)
     iam = clients("iam")
-    role_arn = _firehose_role(iam, pipeline_name, names, args, account, stream_arn, bucket_arn, log_stream_arn)
+    role_arn = _firehose_role(iam, pipeline_name, names, tagged, account, stream_arn, bucket_arn, log_stream_arn)
     producer_arn = iam.create_policy(
         PolicyName=f"{pipeline_name}-producer-policy",
         Description="Write records to the tracking stream; attach to any producer's role",
         PolicyDocument=json.dumps(producer_policy(stream_arn=stream_arn, kms_key_arn=_kms_key(args))),
     )["Policy"]["Arn"]
-    delivery_arn = _delivery_stream(clients("firehose"), names, args, stream_arn, bucket_arn, role_arn)
+    delivery_arn = _delivery_stream(clients("firehose"), names, tagged, stream_arn, bucket_arn, role_arn)
     return LocalPipeline(
         args=args,
         names=names,

@@ -52,7 +52,7 @@ LOGGER = logging.getLogger("ingest.local.relay")
 MIB = 1024 * 1024
 SUPPORTED_COMPRESSIONS = {"UNCOMPRESSED": "", "GZIP": ".gz"}
 """Compression format -> the file extension Firehose gives the object."""
-APPEND_DELIMITER = "AppendDelimiterToRecord"
+APPEND_DELIMITER = prefixes.APPEND_DELIMITER_PROCESSOR
 DEFAULT_TIME_PREFIX = "!{timestamp:yyyy/MM/dd/HH/}"
 """Firehose's time folders when the prefix has no timestamp expression of its own."""
 GET_RECORDS_LIMIT = 10_000

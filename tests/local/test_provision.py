@@ -10,7 +10,7 @@ from urllib.parse import unquote
 import pytest
 
 from components.iam_policies import firehose_delivery_policy, firehose_trust_policy, producer_policy
-from components.naming import PipelineNames
+from components.naming import PipelineNames, pipeline_tags
 from components.prefixes import delivery_prefix, error_output_prefix
 from ingest.local.provision import LocalPipeline, dev_stack_args, provision
 from ingest.local.relay import MIB, DeliverySettings
@@ -46,7 +46,7 @@ def test_stream_matches_the_stack(aws, pipeline):
     assert summary["EncryptionType"] == "KMS"
     assert set(summary["EnhancedMonitoring"][0]["ShardLevelMetrics"]) == set(ARGS.shard_level_metrics)
     tags = aws.kinesis.list_tags_for_stream(StreamName=NAMES.stream)["Tags"]
-    assert {tag["Key"]: tag["Value"] for tag in tags} == dict(ARGS.tags)
+    assert {tag["Key"]: tag["Value"] for tag in tags} == pipeline_tags(PIPELINE_NAME, ARGS.tags)
 
 
 def test_delivery_stream_matches_the_stack(aws, pipeline):
