@@ -1,9 +1,24 @@
 """The tracking-pipeline program: read this stack's config, build one TrackingPipeline, export its outputs."""
 
 import pulumi
+from pulumi.runtime import config as runtime_config
 
 from components import TrackingPipeline
-from pipeline_config import PIPELINE_NAME, args_from_config, read_pulumi_config
+from components.core.stack_config import PIPELINE_NAME, PROJECT, args_from_config
+
+
+def read_pulumi_config() -> dict[str, object]:
+    """The raw values of the current stack, as the Pulumi engine hands them to the program.
+
+    Every key under the project namespace is read, not only the known ones, so that a misspelt key in a
+    stack file fails the preview instead of being silently ignored.
+    """
+    prefix = f"{PROJECT}:"
+    present = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env() or {})
+    config = pulumi.Config(PROJECT)
+    raw = {key[len(prefix) :]: config.get(key[len(prefix) :]) for key in present if key.startswith(prefix)}
+    return {key: value for key, value in raw.items() if value is not None}
+
 
 args = args_from_config(read_pulumi_config())
 pipeline = TrackingPipeline(PIPELINE_NAME, args=args)

@@ -18,8 +18,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from components.args import TrackingPipelineArgs
-from pipeline_config import args_from_config, read_stack_file
+from components.core.settings import TrackingPipelineArgs
+from components.core.stack_config import args_from_config
+from ingest.local.stack_file import read_stack_file
 
 MIB = 1024 * 1024
 MILLION = 1_000_000

@@ -1,10 +1,32 @@
-"""Reusable Pulumi components of the tracking pipeline.
+"""Reusable Pulumi components of the tracking pipeline, on top of a Pulumi-free core.
 
-`TrackingPipeline` takes all its settings as `TrackingPipelineArgs` and never reads stack configuration, so any
-stack can build one (or several) with its own values.
+Layers, one way:
+- `components.core`: pure data and functions (the data dictionary, the S3 key layout, the endpoint's routes and
+  templates, resource names, IAM documents, service limits, the pipeline's arguments and the stack files). It
+  imports neither Pulumi nor `ingest`, so the `ingest` tool and a Lambda package can use it without loading the
+  Pulumi SDK.
+- `components.tracking_pipeline`, `components.http_endpoint`: the ComponentResources, which turn the core into
+  pulumi-aws resources.
+
+`TrackingPipeline` is loaded on first use (PEP 562), so `import components.core...` stays cheap and Pulumi-free;
+`TrackingPipelineArgs` never reads stack configuration, so any stack can build one (or several) with its own values.
 """
 
-from .args import TrackingPipelineArgs, TrackingPipelineArgsError
-from .tracking_pipeline import TrackingPipeline
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .core.settings import TrackingPipelineArgs, TrackingPipelineArgsError
+
+if TYPE_CHECKING:
+    from .tracking_pipeline import TrackingPipeline
 
 __all__ = ["TrackingPipeline", "TrackingPipelineArgs", "TrackingPipelineArgsError"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TrackingPipeline":
+        from .tracking_pipeline import TrackingPipeline
+
+        return TrackingPipeline
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

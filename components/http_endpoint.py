@@ -4,7 +4,7 @@ The AWS pattern "REST API as a Kinesis proxy": `POST /v1/records` (one record, K
 `POST /v1/batch` (up to 500, PutRecords), each with a request validator and a JSON Schema draft 4 model generated
 from the data dictionary, and an AWS service integration whose mapping templates rebuild and base64-encode each
 record. Everything the API serves (routes, models, templates, error responses) comes from
-`components.endpoint_definition`, which the local stand-in serves too.
+`components.core.endpoint`, which the local stand-in serves too.
 
 Secure by default: API keys with a usage plan (rate, burst, daily quota), stage throttling, JSON access logs with
 retention, a dedicated integration role that can only put records into this stream. IAM (SigV4) callers and an
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from . import iam_policies
-from .args import TrackingPipelineArgs
-from .endpoint_definition import (
+from .core import iam
+from .core.data_dictionary import load_record_schema
+from .core.endpoint import (
     ACCESS_LOG_FORMAT,
     API_VERSION,
     CORS_ALLOW_HEADERS,
@@ -38,7 +38,7 @@ from .endpoint_definition import (
     Route,
     endpoint_definition,
 )
-from .record_schema import load_record_schema
+from .core.settings import TrackingPipelineArgs
 
 TYPE_TOKEN = "tracking:index:TrackingEndpoint"
 INTEGRATION_TIMEOUT_MS = 29_000
@@ -130,7 +130,7 @@ class TrackingEndpoint(pulumi.ComponentResource):
             f"{self._name}-role",
             description="Assumed by API Gateway to put the tracking endpoint's records into the tracking stream",
             assume_role_policy=pulumi.Output.all(self._account_id, api.execution_arn).apply(
-                lambda resolved: json.dumps(iam_policies.apigateway_trust_policy(resolved[0], resolved[1]))
+                lambda resolved: json.dumps(iam.apigateway_trust_policy(resolved[0], resolved[1]))
             ),
             tags=self._args.tags,
             opts=self._child(),
@@ -139,9 +139,7 @@ class TrackingEndpoint(pulumi.ComponentResource):
             f"{self._name}-role-policy",
             role=role.id,
             policy=pulumi.Output.all(self._args.stream_arn, self._settings.kms_key_arn).apply(
-                lambda resolved: json.dumps(
-                    iam_policies.endpoint_stream_policy(stream_arn=resolved[0], kms_key_arn=resolved[1])
-                )
+                lambda resolved: json.dumps(iam.endpoint_stream_policy(stream_arn=resolved[0], kms_key_arn=resolved[1]))
             ),
             opts=pulumi.ResourceOptions(parent=role),
         )
@@ -396,16 +394,14 @@ class TrackingEndpoint(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{self._name}-account-log-role",
             description="API Gateway's account-wide CloudWatch Logs role (set by the tracking endpoint)",
-            assume_role_policy=self._account_id.apply(
-                lambda account: json.dumps(iam_policies.apigateway_trust_policy(account))
-            ),
+            assume_role_policy=self._account_id.apply(lambda account: json.dumps(iam.apigateway_trust_policy(account))),
             tags=self._args.tags,
             opts=self._child(),
         )
         attachment = aws.iam.RolePolicyAttachment(
             f"{self._name}-account-log-role-policy",
             role=role.name,
-            policy_arn=iam_policies.API_GATEWAY_LOGS_POLICY_ARN,
+            policy_arn=iam.API_GATEWAY_LOGS_POLICY_ARN,
             opts=pulumi.ResourceOptions(parent=role),
         )
         return aws.apigateway.Account(

@@ -16,15 +16,13 @@ from typing import NamedTuple
 import pulumi
 import pulumi_aws as aws
 
-from . import iam_policies
-from .args import TrackingPipelineArgs
+from .core import iam
+from .core.layout import APPEND_DELIMITER_PROCESSOR, delivery_prefix, error_output_prefix
+from .core.naming import AWS_MANAGED_KINESIS_KEY, DELIVERY_LOG_STREAM, PipelineNames, pipeline_tags
+from .core.settings import TrackingPipelineArgs
 from .http_endpoint import TrackingEndpoint, TrackingEndpointArgs
-from .naming import PipelineNames, pipeline_tags
-from .prefixes import APPEND_DELIMITER_PROCESSOR, delivery_prefix, error_output_prefix
 
 TYPE_TOKEN = "tracking:index:TrackingPipeline"
-AWS_MANAGED_KINESIS_KEY = "alias/aws/kinesis"
-DELIVERY_LOG_STREAM = "DestinationDelivery"
 ALARM_PERIOD_SECONDS = 300
 
 
@@ -242,7 +240,7 @@ class TrackingPipeline(pulumi.ComponentResource):
         data = self._protected_bucket(
             self._names.bucket,
             kms_key_arn=args.kms_key_arn,
-            policy_for=lambda bucket: bucket.arn.apply(lambda arn: json.dumps(iam_policies.data_bucket_policy(arn))),
+            policy_for=lambda bucket: bucket.arn.apply(lambda arn: json.dumps(iam.data_bucket_policy(arn))),
             bucket_opts=protect,
         )
         rules = self._lifecycle_rules()
@@ -317,16 +315,14 @@ class TrackingPipeline(pulumi.ComponentResource):
         role = aws.iam.Role(
             self._names.firehose_role,
             description="Assumed by Firehose to read the tracking stream and write the tracking bucket",
-            assume_role_policy=self._account_id.apply(
-                lambda account: json.dumps(iam_policies.firehose_trust_policy(account))
-            ),
+            assume_role_policy=self._account_id.apply(lambda account: json.dumps(iam.firehose_trust_policy(account))),
             tags=self._tags,
             opts=self._child(),
         )
         prefixes = [args.data_prefix, args.error_prefix]
         policy = pulumi.Output.all(stream.arn, bucket.arn, log_stream.arn, args.kms_key_arn).apply(
             lambda resolved: json.dumps(
-                iam_policies.firehose_delivery_policy(
+                iam.firehose_delivery_policy(
                     stream_arn=resolved[0],
                     bucket_arn=resolved[1],
                     object_prefixes=prefixes,
@@ -389,9 +385,7 @@ class TrackingPipeline(pulumi.ComponentResource):
             f"{self._name}-producer-policy",
             description="Write records to the tracking stream; attach to any producer's role",
             policy=pulumi.Output.all(stream.arn, args.kms_key_arn).apply(
-                lambda resolved: json.dumps(
-                    iam_policies.producer_policy(stream_arn=resolved[0], kms_key_arn=resolved[1])
-                )
+                lambda resolved: json.dumps(iam.producer_policy(stream_arn=resolved[0], kms_key_arn=resolved[1]))
             ),
             tags=self._tags,
             opts=self._child(),
@@ -413,7 +407,7 @@ class TrackingPipeline(pulumi.ComponentResource):
         def policy_for(log_bucket: aws.s3.Bucket) -> pulumi.Output[str]:
             return pulumi.Output.all(log_bucket.arn, data_bucket.arn, self._account_id).apply(
                 lambda resolved: json.dumps(
-                    iam_policies.access_log_bucket_policy(
+                    iam.access_log_bucket_policy(
                         log_bucket_arn=resolved[0], source_bucket_arn=resolved[1], account_id=resolved[2]
                     )
                 )

@@ -51,10 +51,24 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_handle)
 
 
+CHECKOUT_ONLY_MODULES = frozenset({"moto", "yaml", "jsonschema", "airspeed"})
+"""What the demo needs beyond the [ingest] extra: the emulator (moto), the stack files' parser, and the endpoint
+stand-in's validator and template engine (requirements-dev.txt)."""
+
+
 def _handle(args: argparse.Namespace) -> int:
-    # Imported here, not at the top: moto's server is for this command only, not for every `python -m ingest`
-    # run; and `ingest.local.demo` itself imports `ingest.commands.publish`.
-    from ingest.local.demo import DemoOptions, run_demo
+    # Imported here, not at the top: moto's server is for this command only, not for every `python -m ingest` run.
+    try:
+        from ingest.local.demo import DemoOptions, run_demo
+    except ModuleNotFoundError as exc:
+        if exc.name is None or exc.name.partition(".")[0] not in CHECKOUT_ONLY_MODULES:
+            raise
+        return fail(
+            COMMAND,
+            2,
+            f"the demo runs from a checkout of tracking-pipeline with its dev requirements ({exc.name} is missing): "
+            "pip install -r requirements-dev.txt",
+        )
 
     options = DemoOptions(records=args.records, aggregate=args.aggregate, out=args.out)
     try:

@@ -32,6 +32,23 @@ class MalformedRecord:
     reason: str
 
 
+class StoredObject(Protocol):
+    """What a format needs to know of the object it decodes: its name and how it says it is encoded.
+
+    Declared here rather than imported from `ingest.sources`, so formats depend on nothing upstream of them:
+    `ingest.sources.SourceObject` (and any other descriptor with these attributes) satisfies it.
+    """
+
+    @property
+    def uri(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def content_type(self) -> str | None: ...
+    @property
+    def content_encoding(self) -> str | None: ...
+
+
 class FormatReader(Protocol):
     """Decodes a (decompressed) byte stream lazily: memory stays bounded whatever the object size.
 

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import BinaryIO, cast
 
 from ingest.errors import FormatError
-from ingest.formats.base import DEFAULT_CHUNK_SIZE
+from ingest.formats.base import DEFAULT_CHUNK_SIZE, StoredObject
 from ingest.formats.streams import peek
-from ingest.sources.base import SourceObject
 
 GZIP_MAGIC = b"\x1f\x8b"
 _GZIP_ENCODINGS = frozenset({"gzip", "x-gzip"})
@@ -38,12 +37,12 @@ class DecompressionLimits:
 DEFAULT_LIMITS = DecompressionLimits()
 
 
-def declares_gzip(obj: SourceObject) -> bool:
+def declares_gzip(obj: StoredObject) -> bool:
     encoding = (obj.content_encoding or "").strip().lower()
     return obj.key.lower().endswith(".gz") or encoding in _GZIP_ENCODINGS
 
 
-def decompressed(stream: BinaryIO, obj: SourceObject, *, limits: DecompressionLimits = DEFAULT_LIMITS) -> BinaryIO:
+def decompressed(stream: BinaryIO, obj: StoredObject, *, limits: DecompressionLimits = DEFAULT_LIMITS) -> BinaryIO:
     """The object's content with gzip undone (bounded by `limits`), or the stream as is when not gzip."""
     encoding = (obj.content_encoding or "").strip().lower()
     if encoding not in _GZIP_ENCODINGS | _IDENTITY_ENCODINGS:

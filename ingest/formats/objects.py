@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from ingest.formats.base import DEFAULT_CHUNK_SIZE, MalformedRecord, RawRecord
+from ingest.formats.base import DEFAULT_CHUNK_SIZE, MalformedRecord, RawRecord, StoredObject
 from ingest.formats.compression import decompressed
 from ingest.formats.registry import AUTO, detect_format, get_format
-from ingest.sources.base import SourceObject
 
 
 def read_object(
     stream: BinaryIO,
-    obj: SourceObject,
+    obj: StoredObject,
     *,
     format_name: str = AUTO,
     chunk_size: int = DEFAULT_CHUNK_SIZE,

@@ -13,9 +13,8 @@ from importlib.metadata import entry_points
 from pathlib import PurePosixPath
 
 from ingest.errors import DuplicateRegistrationError, UnknownFormatError
-from ingest.formats.base import FormatReader
+from ingest.formats.base import FormatReader, StoredObject
 from ingest.plugins import load_plugins
-from ingest.sources.base import SourceObject
 
 ENTRY_POINT_GROUP = "tracking_pipeline.formats"
 AUTO = "auto"
@@ -26,7 +25,7 @@ _COMPRESSION_SUFFIX = ".gz"
 class UndetectableFormatError(UnknownFormatError):
     """Neither the object's extension nor its content type belongs to a registered format."""
 
-    def __init__(self, obj: SourceObject, known: Iterable[str]) -> None:
+    def __init__(self, obj: StoredObject, known: Iterable[str]) -> None:
         super().__init__(obj.key, known)
         self.uri = obj.uri
         self.args = (
@@ -93,7 +92,7 @@ def format_names() -> list[str]:
     return sorted(_registry.readers)
 
 
-def detect_format(obj: SourceObject) -> str:
+def detect_format(obj: StoredObject) -> str:
     """The format name for an object: by extension (a trailing .gz ignored), then by content type."""
     _load_plugins()
     extension = extension_of(obj.key)

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from components import TrackingPipelineArgs
+from components.core.settings import TrackingPipelineArgs
 from ingest.commands.publish import PublishOptions, publish
 from ingest.commands.send import SendOptions, SendResult, send
 from ingest.errors import ConfigurationError

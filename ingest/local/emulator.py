@@ -23,8 +23,8 @@ import botocore.session
 import requests
 from moto.server import ThreadedMotoServer
 
+from ingest.local.stack_file import stack_region
 from ingest.publishing import client_config
-from pipeline_config import stack_region
 
 LOOPBACK = "127.0.0.1"
 DEMO_STACK = "dev"

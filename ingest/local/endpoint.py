@@ -20,9 +20,9 @@ import requests
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 
-from components import TrackingPipelineArgs
-from components.endpoint_definition import KINESIS_CONTENT_TYPE, KINESIS_TARGET_PREFIX, endpoint_definition
-from components.record_schema import load_record_schema
+from components.core.data_dictionary import load_record_schema
+from components.core.endpoint import KINESIS_CONTENT_TYPE, KINESIS_TARGET_PREFIX, endpoint_definition
+from components.core.settings import TrackingPipelineArgs
 from ingest.local.emulator import LOOPBACK
 from ingest.local.gateway import MAX_PAYLOAD_BYTES, HttpRequest, HttpResponse, LocalGateway
 

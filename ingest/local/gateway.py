@@ -1,7 +1,7 @@
 """A local stand-in for the tracking endpoint's API Gateway REST API, for the demo and the tests.
 
 This is NOT API Gateway. It serves the endpoint the component deploys from the same definition
-(`components.endpoint_definition`): the same routes, the same request models (checked with jsonschema's draft 4
+(`components.core.endpoint`): the same routes, the same request models (checked with jsonschema's draft 4
 validator, as API Gateway's request validator checks them), the same Velocity mapping templates (rendered by
 airspeed with API Gateway's `$input`/`$util`/`$context`, see `ingest.local.vtl`), and the same integration
 responses chosen by the Kinesis status code. The rendered request goes to Kinesis as API Gateway's AWS
@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from jsonschema import Draft4Validator
 
-from components.endpoint_definition import (
+from components.core.endpoint import (
     CORS_ALLOW_HEADERS,
     CORS_ALLOW_METHODS,
     CORS_MAX_AGE_SECONDS,

@@ -1,7 +1,7 @@
 """The dev stack's pipeline, created on the emulator through the AWS APIs Pulumi would call.
 
 Everything comes from the dev stack's own settings (`args_from_config(read_stack_file("dev"))`) and from the
-helpers the component itself uses (`PipelineNames`, `components.prefixes`, `components.iam_policies`), so the
+helpers the component itself uses (`PipelineNames`, `components.core.layout`, `components.core.iam`), so the
 local pipeline has the stack's names, prefixes, buffering, compression, processor, shard count and retention.
 Names are the component's logical names: Pulumi adds a random suffix in AWS, the emulator needs none.
 
@@ -10,7 +10,7 @@ What moto stores but does not enforce, so the demo cannot prove it:
   back, but moto evaluates no IAM policy, and nothing assumes the role (the relay uses the demo's credentials).
 - Bucket protections: the public access block and BucketOwnerEnforced ownership are stored, not enforced.
   Default encryption and versioning do take effect: objects report SSE AES256, overwrites keep versions.
-- The TLS-only bucket policy (`iam_policies.data_bucket_policy`) is NOT applied: moto 5.2.5 cannot evaluate
+- The TLS-only bucket policy (`components.core.iam.data_bucket_policy`) is NOT applied: moto 5.2.5 cannot evaluate
   policy conditions and treats a statement whose condition it cannot check as a denial, so that Deny
   (condition aws:SecureTransport=false) would refuse every object request; the emulator speaks plain HTTP in
   any case.
@@ -30,14 +30,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from components import TrackingPipelineArgs
-from components.iam_policies import firehose_delivery_policy, firehose_trust_policy, producer_policy
-from components.naming import PipelineNames, pipeline_tags
-from components.prefixes import APPEND_DELIMITER_PROCESSOR, delivery_prefix, error_output_prefix
-from components.tracking_pipeline import AWS_MANAGED_KINESIS_KEY, DELIVERY_LOG_STREAM
+from components.core.iam import firehose_delivery_policy, firehose_trust_policy, producer_policy
+from components.core.layout import APPEND_DELIMITER_PROCESSOR, delivery_prefix, error_output_prefix
+from components.core.naming import AWS_MANAGED_KINESIS_KEY, DELIVERY_LOG_STREAM, PipelineNames, pipeline_tags
+from components.core.settings import TrackingPipelineArgs
+from components.core.stack_config import PIPELINE_NAME, args_from_config
 from ingest.local.emulator import DEMO_STACK
 from ingest.local.gateway import LOCAL_API_ID, LOCAL_API_KEY_ID
-from pipeline_config import PIPELINE_NAME, args_from_config, read_stack_file
+from ingest.local.stack_file import read_stack_file
 
 ClientFactory = Callable[[str], Any]
 """service name -> boto3 client (`Emulator.client`)."""

@@ -44,7 +44,7 @@ from typing import Any
 
 from aws_kinesis_agg.deaggregator import iter_deaggregate_records
 
-from components import prefixes
+from components.core import layout as prefixes
 from ingest.errors import ConfigurationError, IngestError
 
 LOGGER = logging.getLogger("ingest.local.relay")
@@ -156,7 +156,7 @@ def evaluate_prefix(prefix: str, timestamp: datetime) -> str:
 
 
 def format_timestamp(pattern: str, timestamp: datetime) -> str:
-    """`components.prefixes.format_timestamp`, refusing what it cannot format as a configuration error."""
+    """`components.core.layout.format_timestamp`, refusing what it cannot format as a configuration error."""
     try:
         return prefixes.format_timestamp(pattern, timestamp)
     except ValueError as exc:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from components import TrackingPipelineArgs
+from components.core.settings import TrackingPipelineArgs
 from ingest.local.emulator import Emulator, emulator_environment, running_emulator
 from ingest.local.provision import LocalPipeline, provision
 from ingest.local.relay import DEFAULT_POLL_SECONDS, FirehoseRelay

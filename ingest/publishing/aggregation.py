@@ -18,8 +18,8 @@ from enum import Enum
 
 from aws_kinesis_agg.aggregator import AggRecord
 
+from components.core.limits import KINESIS_LIMITS, KinesisLimits
 from ingest.publishing.batching import PutEntry
-from ingest.publishing.limits import KINESIS_LIMITS, KinesisLimits
 from ingest.publishing.model import OutgoingRecord
 from ingest.publishing.packing import random_partition_key
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
-from ingest.publishing.limits import KINESIS_LIMITS, KinesisLimits, check_partition_key, entry_size
+from components.core.limits import KINESIS_LIMITS, KinesisLimits, check_partition_key, entry_size
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from typing import Any, TypedDict
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from components.core.limits import KINESIS_LIMITS, KinesisLimits
 from ingest.errors import TerminalError
 from ingest.publishing.aggregation import AggregatingPacker
 from ingest.publishing.batching import BatchBuilder, PutEntry
-from ingest.publishing.limits import KINESIS_LIMITS, KinesisLimits
 from ingest.publishing.model import OutgoingRecord, PublishOutcome, PublishStats
 from ingest.publishing.packing import PARTITION_KEY_CHARS, Packer, PlainPacker
 from ingest.publishing.retry import (

@@ -1,7 +1,7 @@
 """Records of the data dictionary: validation of raw values, and the bytes each published record becomes.
 
-The dictionary itself is one JSON Schema file (`ingest/records/schema/price_record.schema.json`, see
-`ingest.records.schema`); the field list, the record type and the validation are derived from it.
+The dictionary itself is one JSON Schema file in the Pulumi-free core (`components.core.data_dictionary`); the
+field list, the record type and the validation are derived from it.
 """
 
 from ingest.records.encoding import (
@@ -11,21 +11,18 @@ from ingest.records.encoding import (
     decode_record,
     encode_record,
 )
-from ingest.records.fields import FIELD_SPECS, FIELDS, FieldSpec
+from ingest.records.fields import FIELD_SPECS, FIELDS, RECORD_SCHEMA, FieldSpec
 from ingest.records.model import PriceRecord, validate_record
-from ingest.records.schema import RECORD_SCHEMA, SCHEMA_PATH, SchemaError
 
 __all__ = [
     "FIELDS",
     "FIELD_SPECS",
     "PROVENANCE_KEY",
     "RECORD_SCHEMA",
-    "SCHEMA_PATH",
     "FieldSpec",
     "PriceRecord",
     "Provenance",
     "RecordDecodeError",
-    "SchemaError",
     "decode_record",
     "encode_record",
     "validate_record",

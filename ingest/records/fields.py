@@ -1,4 +1,4 @@
-"""The data dictionary's fields, derived from the schema file (`ingest.records.schema`).
+"""The data dictionary's fields, derived from the schema file (`components.core.data_dictionary`).
 
 Each JSON Schema property becomes a `FieldSpec` whose `type` names the conversion the publish path applies:
 `{"type": "integer", "format": "unix-time"}` is a timestamp (Unix seconds, also accepted as an ISO-8601 string
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ingest.records.schema import RECORD_SCHEMA, SchemaError
+from components.core.data_dictionary import SchemaError, load_record_schema
 
 FieldType = Literal["timestamp", "float"]
 
@@ -65,5 +65,7 @@ def _field_spec(name: str, definition: object) -> FieldSpec:
     return FieldSpec(name, kind, description, definition.get("minimum"), definition.get("maximum"))
 
 
+RECORD_SCHEMA: dict[str, Any] = load_record_schema()
+"""Loaded once at import: every consumer in the process sees the same dictionary."""
 FIELD_SPECS: tuple[FieldSpec, ...] = field_specs(RECORD_SCHEMA)
 FIELDS: tuple[str, ...] = tuple(spec.name for spec in FIELD_SPECS)

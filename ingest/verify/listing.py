@@ -1,6 +1,6 @@
 """Which delivered objects a check reads: those under a prefix written since the window started.
 
-Firehose names data objects `<prefix>year=YYYY/month=MM/day=DD/hour=HH/...` (`components.prefixes`), from the
+Firehose names data objects `<prefix>year=YYYY/month=MM/day=DD/hour=HH/...` (`components.core.layout`), from the
 arrival time of the oldest record in the object. Zero-padded, those keys sort by time, so the listing starts
 after the window's first hour (`StartAfter`) instead of paging through the bucket's whole history on every
 poll. The error prefix puts a failure type first (`errors/<type>/year=...`), so it is listed in full; it is
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from components.prefixes import HIVE_TIME_PARTITIONS, expand_timestamps
+from components.core.layout import HIVE_TIME_PARTITIONS, expand_timestamps
 from ingest.errors import ConfigurationError
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from components.args import TrackingPipelineArgs, TrackingPipelineArgsError
+from components.core.settings import TrackingPipelineArgs, TrackingPipelineArgsError
 from ingest.errors import ConfigurationError
 
 

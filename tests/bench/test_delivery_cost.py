@@ -3,8 +3,9 @@
 import pytest
 
 from bench.delivery_cost import compression_ratio, delivery_cost, stack_delivery_costs
-from components.args import TrackingPipelineArgs
-from pipeline_config import args_from_config, read_stack_file
+from components.core.settings import TrackingPipelineArgs
+from components.core.stack_config import args_from_config
+from ingest.local.stack_file import read_stack_file
 
 LINE = b"x" * 1023 + b"\n"  # 1 KiB per delivered line
 SETTINGS = TrackingPipelineArgs(buffering_size_mb=1, buffering_interval_seconds=60, compression="UNCOMPRESSED")

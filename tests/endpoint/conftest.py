@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from components.endpoint_definition import EndpointDefinition, endpoint_definition
-from components.record_schema import load_record_schema
+from components.core.data_dictionary import load_record_schema
+from components.core.endpoint import EndpointDefinition, endpoint_definition
 from ingest.local.emulator import Emulator
 from ingest.local.endpoint import SignedKinesis
 from tests.aws_env import moto_server

@@ -9,9 +9,9 @@ import socket
 import pytest
 import requests
 
-from components import TrackingPipelineArgs
-from components.endpoint_definition import endpoint_definition
-from components.record_schema import load_record_schema
+from components.core.data_dictionary import load_record_schema
+from components.core.endpoint import endpoint_definition
+from components.core.settings import TrackingPipelineArgs
 from ingest.local.endpoint import local_gateway, new_api_key, serving_endpoint
 from ingest.local.gateway import MAX_PAYLOAD_BYTES, HttpRequest, LocalGateway
 from ingest.records import decode_record

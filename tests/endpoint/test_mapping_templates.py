@@ -8,13 +8,13 @@ import json
 
 import pytest
 
-from components.endpoint_definition import (
+from components.core.data_dictionary import load_record_schema
+from components.core.endpoint import (
     ERROR_TEMPLATE,
     GATEWAY_RESPONSES,
     PUT_RECORDS_RESPONSE_TEMPLATE,
     endpoint_definition,
 )
-from components.record_schema import load_record_schema
 from ingest.local.vtl import ApiGatewayInput, render
 from ingest.records import FIELDS, decode_record, encode_record, validate_record
 from ingest.records.conversions import MAX_TIMESTAMP

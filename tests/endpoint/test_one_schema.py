@@ -1,5 +1,5 @@
 """One schema, used everywhere: the publish path's validation, the endpoint's request models and mapping templates,
-and the README's field table all come from `ingest/records/schema/price_record.schema.json`, and agree."""
+and the README's field table all come from `components/core/price_record.schema.json`, and agree."""
 
 from __future__ import annotations
 
@@ -12,15 +12,14 @@ import re
 import pytest
 from jsonschema import Draft4Validator
 
-from components.endpoint_definition import put_records_template
-from components.record_schema import (
+from components.core.api_models import (
     DRAFT4,
     batch_request_model,
     draft4_subschema,
-    load_record_schema,
-    record_field_names,
     record_request_model,
 )
+from components.core.data_dictionary import load_record_schema, record_field_names
+from components.core.endpoint import put_records_template
 from ingest.errors import RecordValidationError
 from ingest.local.vtl import ApiGatewayInput, render
 from ingest.records import FIELD_SPECS, FIELDS, RECORD_SCHEMA, validate_record

@@ -10,9 +10,9 @@ import random
 
 import pytest
 
-from components import TrackingPipelineArgs
-from components.endpoint_definition import endpoint_definition
-from components.record_schema import load_record_schema
+from components.core.data_dictionary import load_record_schema
+from components.core.endpoint import endpoint_definition
+from components.core.settings import TrackingPipelineArgs
 from ingest import cli
 from ingest.commands.send import SendOptions, send
 from ingest.errors import ConfigurationError

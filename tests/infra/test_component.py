@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from components import TrackingPipeline, TrackingPipelineArgs
-from components.prefixes import delivery_prefix, error_output_prefix
+from components.core.layout import delivery_prefix, error_output_prefix
 
 from .conftest import ACCOUNT, REGION
 

@@ -7,8 +7,9 @@ import json
 import pytest
 
 from components import TrackingPipeline, TrackingPipelineArgs
-from components.endpoint_definition import ACCESS_LOG_FORMAT, GATEWAY_RESPONSES, endpoint_definition
-from components.record_schema import batch_request_model, load_record_schema, record_request_model
+from components.core.api_models import batch_request_model, record_request_model
+from components.core.data_dictionary import load_record_schema
+from components.core.endpoint import ACCESS_LOG_FORMAT, GATEWAY_RESPONSES, endpoint_definition
 
 from .conftest import ACCOUNT, REGION
 

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-from pipeline_config import CONFIG_KEYS, TAGS_KEY, StackConfigError
+from components.core.stack_config import CONFIG_KEYS, TAGS_KEY, StackConfigError
 
 from .conftest import PROJECT_DIR, REGION, stack_config
 

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from components.prefixes import delivery_prefix
+from components.core.layout import delivery_prefix
 from ingest.local.relay import MIB, DeliverySettings
 from ingest.publishing import KinesisPublisher, OutgoingRecord
 from tests.aws_env import use_fake_aws

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from ingest.local.emulator import default_region, emulator_environment, running_emulator
-from pipeline_config import stack_region
+from ingest.local.stack_file import stack_region
 
 
 def _is_listening(endpoint: str) -> bool:

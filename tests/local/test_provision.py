@@ -9,12 +9,13 @@ from urllib.parse import unquote
 
 import pytest
 
-from components.iam_policies import firehose_delivery_policy, firehose_trust_policy, producer_policy
-from components.naming import PipelineNames, pipeline_tags
-from components.prefixes import delivery_prefix, error_output_prefix
+from components.core.iam import firehose_delivery_policy, firehose_trust_policy, producer_policy
+from components.core.layout import delivery_prefix, error_output_prefix
+from components.core.naming import PipelineNames, pipeline_tags
+from components.core.stack_config import PIPELINE_NAME, args_from_config
 from ingest.local.provision import LocalPipeline, dev_stack_args, provision
 from ingest.local.relay import MIB, DeliverySettings
-from pipeline_config import PIPELINE_NAME, PROJECT_DIR, args_from_config, read_stack_file
+from ingest.local.stack_file import PROJECT_DIR, read_stack_file
 
 from .conftest import REGION
 

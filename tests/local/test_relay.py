@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from components.prefixes import delivery_prefix, error_output_prefix
+from components.core.layout import delivery_prefix, error_output_prefix
 from ingest.errors import ConfigurationError
 from ingest.local.relay import (
     MIB,

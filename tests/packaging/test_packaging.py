@@ -37,9 +37,10 @@ BLOCKED = frozenset(sys.argv[1].split(","))
 
 
 class Blocked(importlib.abc.MetaPathFinder):
+    # Raises what a missing module raises, so code that handles an absent optional dependency is exercised.
     def find_spec(self, name, path=None, target=None):
         if name.partition(".")[0] in BLOCKED:
-            raise ImportError(f"{name} is blocked in this test")
+            raise ModuleNotFoundError(f"{name} is blocked in this test", name=name)
         return None
 
 
@@ -125,17 +126,20 @@ def test_package_discovery_ships_every_component_and_ingest_package_and_nothing_
     assert found == code_dirs, f"directories without __init__.py would not ship: {sorted(code_dirs - found)}"
 
 
-def test_every_data_file_under_ingest_ships_as_package_data():
-    patterns = pyproject()["tool"]["setuptools"]["package-data"]["ingest"]
-    ingest = PROJECT_DIR / "ingest"
-    shipped = {path for pattern in patterns for path in ingest.glob(pattern)}
+@pytest.mark.parametrize(
+    ("package", "expected"), [("ingest", "the sample dataset"), ("components", "the data dictionary")]
+)
+def test_every_data_file_of_a_package_ships_as_package_data(package, expected):
+    patterns = pyproject()["tool"]["setuptools"]["package-data"][package]
+    root = PROJECT_DIR / package
+    shipped = {path for pattern in patterns for path in root.glob(pattern)}
     data_files = {
         path
-        for path in ingest.rglob("*")
+        for path in root.rglob("*")
         if path.is_file() and path.suffix not in {".py", ".pyc"} and "__pycache__" not in path.parts
     }
-    assert data_files, "the sample dataset is missing"
-    assert data_files <= shipped, f"not shipped: {sorted(str(p.relative_to(ingest)) for p in data_files - shipped)}"
+    assert data_files, f"{expected} is missing"
+    assert data_files <= shipped, f"not shipped: {sorted(str(p.relative_to(root)) for p in data_files - shipped)}"
 
 
 def test_the_component_imports_only_pulumi_pulumi_aws_and_the_standard_library():
@@ -192,10 +196,10 @@ def test_the_blocker_does_stop_the_cli_from_importing():
 
 
 def test_the_installed_cli_starts_without_the_checkout_only_demo_dependencies():
-    """The demo needs moto and the stack files (pipeline_config) of a checkout; an install with the [ingest]
-    extra has neither, and every other command must still start."""
+    """The demo needs moto and PyYAML (for the stack files of a checkout); an install with the [ingest] extra has
+    neither, and every other command must still start."""
     result = run_isolated(
-        {"moto", "pipeline_config"},
+        {"moto", "yaml"},
         """
 from ingest.cli import main
 
@@ -207,15 +211,15 @@ raise SystemExit(main(["publish", "--help"]))
 
 
 def test_the_component_reads_the_data_dictionary_with_the_cli_dependencies_blocked():
-    """The endpoint's models and templates come from the schema file the ingest package ships, read as data: a
+    """The endpoint's models and templates come from the schema file the Pulumi-free core ships, read as data: a
     stack that only builds the component needs no CLI dependency for it."""
     result = run_isolated(
         CLI_MODULES | {"jsonschema", "airspeed"},
         """
 import json
 
-from components.endpoint_definition import endpoint_definition
-from components.record_schema import load_record_schema
+from components.core.endpoint import endpoint_definition
+from components.core.data_dictionary import load_record_schema
 
 definition = endpoint_definition(load_record_schema())
 loaded = sorted(name for name in sys.modules if name.partition(".")[0] in BLOCKED)
@@ -227,10 +231,25 @@ print(json.dumps({"routes": [route.path for route in definition.routes], "loaded
     assert report == {"routes": ["/v1/records", "/v1/batch"], "loaded": []}
 
 
+def test_the_demo_without_its_checkout_only_dependencies_says_so_in_one_line():
+    result = run_isolated(
+        {"moto", "yaml"},
+        """
+from ingest.cli import main
+
+raise SystemExit(main(["demo"]))
+""",
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "pip install -r requirements-dev.txt" in result.stderr
+
+
 def test_send_starts_without_the_checkout_only_demo_dependencies():
     """`send` is the reference producer: it must run from an install with the [ingest] extra alone."""
     result = run_isolated(
-        {"moto", "pipeline_config", "jsonschema", "airspeed"},
+        {"moto", "yaml", "jsonschema", "airspeed"},
         """
 from ingest.cli import main
 

@@ -2,9 +2,9 @@ import random
 
 import pytest
 
+from components.core.limits import MIB
 from ingest.publishing import KinesisPublisher, OutgoingRecord
 from ingest.publishing.aggregation import AggregatingPacker
-from ingest.publishing.limits import MIB
 
 
 def test_each_aggregate_has_one_partition_key_shared_by_its_records(fake_kinesis, outgoing, deaggregate):

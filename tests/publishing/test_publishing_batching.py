@@ -1,5 +1,6 @@
 import pytest
 
+from components.core.limits import MIB, check_partition_key
 from ingest.publishing import (
     KINESIS_LIMITS,
     RECORD_TOO_LARGE,
@@ -8,7 +9,6 @@ from ingest.publishing import (
     OutgoingRecord,
 )
 from ingest.publishing.batching import BatchBuilder, PutEntry
-from ingest.publishing.limits import MIB, check_partition_key
 
 KEY = "k" * 32
 

@@ -9,15 +9,15 @@ import json
 import jsonschema
 import pytest
 
-from ingest.records import FIELD_SPECS, FIELDS, RECORD_SCHEMA, SCHEMA_PATH, PriceRecord, SchemaError
+from components.core.data_dictionary import SCHEMA_PATH, SchemaError, load_record_schema
+from ingest.records import FIELD_SPECS, FIELDS, RECORD_SCHEMA, PriceRecord
 from ingest.records.conversions import MAX_TIMESTAMP
 from ingest.records.fields import field_specs
-from ingest.records.schema import load_schema
 from ingest.records.table import END_MARKER, START_MARKER, field_table_markdown
 
 
-def test_the_file_is_a_valid_json_schema_shipped_inside_the_package():
-    assert SCHEMA_PATH.parts[-4:] == ("ingest", "records", "schema", "price_record.schema.json")
+def test_the_file_is_a_valid_json_schema_shipped_in_the_pulumi_free_core():
+    assert SCHEMA_PATH.parts[-3:] == ("components", "core", "price_record.schema.json")
     jsonschema.Draft202012Validator.check_schema(RECORD_SCHEMA)
     assert json.loads(SCHEMA_PATH.read_text(encoding="utf-8")) == RECORD_SCHEMA
 
@@ -75,10 +75,10 @@ def test_an_unreadable_schema_file_names_its_path(tmp_path):
     broken = tmp_path / "broken.schema.json"
     broken.write_text("{not json")
     with pytest.raises(SchemaError, match="broken.schema.json"):
-        load_schema(broken)
+        load_record_schema(broken)
     broken.write_text("[]")
     with pytest.raises(SchemaError, match="expected a JSON Schema object"):
-        load_schema(broken)
+        load_record_schema(broken)
 
 
 def test_the_field_table_has_one_row_per_field_in_dictionary_order():

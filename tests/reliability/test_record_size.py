@@ -11,8 +11,8 @@ from __future__ import annotations
 import boto3
 from moto import mock_aws
 
+from components.core.limits import MIB
 from ingest.publishing import RECORD_TOO_LARGE, KinesisPublisher, OutgoingRecord
-from ingest.publishing.limits import MIB
 from reliability.aws import REGION, aws_environment, isolated_variables
 from reliability.kinesis import read_stream
 

@@ -1,28 +1,23 @@
-"""The tracking endpoint's request models, generated from the data dictionary that ships in the `ingest` package.
+"""The tracking endpoint's request models, generated from the data dictionary.
 
 API Gateway validates request bodies against models written in JSON Schema draft 4. The dictionary
-(`ingest/records/schema/price_record.schema.json`, the one file every part of the product reads) is written in
-a later draft: `draft4_subschema` copies it keyword by keyword, drops the annotation-only keywords, and refuses
-any keyword it does not know, so a schema edit that draft 4 cannot express fails in the tests instead of being
-ignored by API Gateway.
-
-The file is read as package data, not imported as code: the component still needs pulumi and pulumi-aws only.
+(`data_dictionary`) is written in a later draft: `draft4_subschema` copies it keyword by keyword, drops the
+annotation-only keywords, and refuses any keyword it does not know, so a schema edit that draft 4 cannot express
+fails in the tests instead of being ignored by API Gateway.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from importlib.resources import files
 from typing import Any
 
+from .data_dictionary import Schema
+from .limits import KINESIS_LIMITS
+
 DRAFT4 = "http://json-schema.org/draft-04/schema#"
-SCHEMA_PACKAGE = "ingest"
-SCHEMA_RESOURCE = ("records", "schema", "price_record.schema.json")
-PUT_RECORDS_LIMIT = 500
-"""Kinesis PutRecords takes at most 500 records per call."""
-MAX_PARTITION_KEY_LENGTH = 256
-"""Kinesis partition keys are 1 to 256 Unicode characters."""
+PUT_RECORDS_LIMIT = KINESIS_LIMITS.max_records_per_call
+MAX_PARTITION_KEY_LENGTH = KINESIS_LIMITS.max_partition_key_chars
 RECORD_MODEL_NAME = "TrackingRecord"
 BATCH_MODEL_NAME = "TrackingBatch"
 
@@ -47,22 +42,6 @@ _KEPT = frozenset(
 )
 _ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "format", "examples"})
 """Dropped: they do not constrain a value (API Gateway's validator would not check `format: unix-time` anyway)."""
-
-Schema = dict[str, Any]
-
-
-def load_record_schema() -> Schema:
-    """The data dictionary as the `ingest` package ships it."""
-    resource = files(SCHEMA_PACKAGE).joinpath(*SCHEMA_RESOURCE)
-    document = json.loads(resource.read_text(encoding="utf-8"))
-    if not isinstance(document, dict):
-        raise ValueError(f"{'/'.join(SCHEMA_RESOURCE)}: expected a JSON Schema object")
-    return document
-
-
-def record_field_names(schema: Mapping[str, Any]) -> tuple[str, ...]:
-    """The dictionary's fields in order: the mapping templates rebuild each record from exactly these."""
-    return tuple(schema["properties"])
 
 
 def draft4_subschema(schema: Mapping[str, Any], where: str = "#") -> Schema:

@@ -8,12 +8,25 @@ other resources (`kms_key_arn`, `alarm_topic_arn`) and `tags` accept `pulumi.Inp
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-import pulumi
+from .limits import (
+    BUFFERING_INTERVAL_SECONDS_RANGE,
+    BUFFERING_SIZE_MB_RANGE,
+    HTTP_MAX_BATCH_RECORDS_RANGE,
+    IA_MIN_DAYS,
+    IA_MIN_STAY_DAYS,
+    LOG_RETENTION_DAYS,
+    RETENTION_HOURS_RANGE,
+    SHARD_COUNT_MIN,
+)
+
+if TYPE_CHECKING:
+    import pulumi
 
 StreamMode = Literal["PROVISIONED", "ON_DEMAND"]
 Compression = Literal["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"]
@@ -32,43 +45,6 @@ SHARD_LEVEL_METRICS: tuple[str, ...] = (
 )
 REQUIRED_SHARD_LEVEL_METRICS: tuple[str, ...] = ("IncomingBytes", "OutgoingBytes")
 HTTP_AUTHS: tuple[str, ...] = ("api_key", "iam", "none")
-# The values CloudWatch Logs accepts for a log group's retention (PutRetentionPolicy).
-LOG_RETENTION_DAYS: tuple[int, ...] = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)
-
-# Service limits the arguments are checked against (Kinesis Data Streams and Firehose quotas).
-RETENTION_HOURS_RANGE = (24, 8760)
-SHARD_COUNT_MIN = 1
-BUFFERING_SIZE_MB_RANGE = (1, 128)
-BUFFERING_INTERVAL_SECONDS_RANGE = (0, 900)
-# S3 refuses a transition to STANDARD_IA earlier than 30 days, and an object must stay 30 days in
-# STANDARD_IA before a later transition.
-IA_MIN_DAYS = 30
-IA_MIN_STAY_DAYS = 30
-# Kinesis PutRecords takes at most 500 records, so one POST /v1/batch cannot carry more.
-HTTP_MAX_BATCH_RECORDS_RANGE = (1, 500)
 
 
 class TrackingPipelineArgsError(ValueError):
@@ -257,12 +233,19 @@ def _check_lifecycle(args: TrackingPipelineArgs) -> None:
 def _check_arn(argument: str, value: object, must_contain: str) -> None:
     """Outputs cannot be checked before deployment; a literal string can, and a name or alias passed where IAM
     needs the exact ARN is a common mistake."""
-    if value is None or isinstance(value, pulumi.Output):
+    if value is None or _is_output(value):
         return
     if not isinstance(value, str) or not value.startswith("arn:") or must_contain not in value:
         raise TrackingPipelineArgsError(
             argument, value, f"expected an ARN ('arn:aws:...{must_contain}...'), not a name or alias"
         )
+
+
+def _is_output(value: object) -> bool:
+    """A `pulumi.Output` can only exist once Pulumi is loaded; checking `sys.modules` instead of importing it keeps
+    this module (and the `ingest` tool that uses it) free of the Pulumi SDK."""
+    pulumi_module = sys.modules.get("pulumi")
+    return pulumi_module is not None and isinstance(value, pulumi_module.Output)
 
 
 def _check_http_endpoint(args: TrackingPipelineArgs) -> None:

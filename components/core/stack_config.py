@@ -10,17 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-from components import TrackingPipelineArgs, TrackingPipelineArgsError
+from .settings import TrackingPipelineArgs, TrackingPipelineArgsError
 
 PROJECT = "tracking-pipeline"
 PIPELINE_NAME = "tracking"
 """The name the program gives its one TrackingPipeline (the prefix of every resource name)."""
-PROJECT_DIR = Path(__file__).resolve().parent
 
 
 class StackConfigError(ValueError):
@@ -261,35 +257,3 @@ def args_from_config(values: Mapping[str, object]) -> TrackingPipelineArgs:
         failing = by_argument.get(error.argument)
         key = failing.key if failing else error.argument
         raise StackConfigError(f"{PROJECT}:{key}={error.value!r} is invalid: {error.expected}") from None
-
-
-def read_pulumi_config() -> dict[str, object]:
-    """The raw values of the current stack, as the Pulumi engine hands them to the program.
-
-    Every key under the project namespace is read, not only the known ones, so that a misspelt key in a
-    stack file fails the preview instead of being silently ignored.
-    """
-    import pulumi
-    from pulumi.runtime import config as runtime_config
-
-    prefix = f"{PROJECT}:"
-    present = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env() or {})
-    config = pulumi.Config(PROJECT)
-    raw = {key[len(prefix) :]: config.get(key[len(prefix) :]) for key in present if key.startswith(prefix)}
-    return {key: value for key, value in raw.items() if value is not None}
-
-
-def read_stack_file(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, object]:
-    """The project's values from `Pulumi.<stack>.yaml`, for tools that run without the Pulumi engine."""
-    path = project_dir / f"Pulumi.{stack}.yaml"
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    config = document.get("config") or {}
-    prefix = f"{PROJECT}:"
-    return {key[len(prefix) :]: value for key, value in config.items() if key.startswith(prefix)}
-
-
-def stack_region(stack: str, project_dir: Path = PROJECT_DIR) -> str | None:
-    """`aws:region` of a stack file, so local tools use the region the stack deploys to."""
-    path = project_dir / f"Pulumi.{stack}.yaml"
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return (document.get("config") or {}).get("aws:region")

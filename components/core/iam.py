@@ -30,6 +30,16 @@ def _document(*statements: dict[str, Any]) -> PolicyDocument:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
+def _encrypt_with_customer_key(kms_key_arn: str | None) -> list[dict[str, Any]]:
+    """Writers to a stream encrypted with a customer key need GenerateDataKey on it (the AWS-managed key needs no
+    grant): https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html"""
+    if kms_key_arn is None:
+        return []
+    return [
+        {"Sid": "EncryptWithCustomerKey", "Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": kms_key_arn}
+    ]
+
+
 def firehose_trust_policy(account_id: str) -> PolicyDocument:
     """Only Firehose, and only on behalf of this account: the ExternalId condition is AWS's documented guard
     against a confused deputy (another account's delivery stream being pointed at this role)."""
@@ -65,19 +75,10 @@ def apigateway_trust_policy(account_id: str, source_arn: str | None = None) -> P
 def endpoint_stream_policy(*, stream_arn: str, kms_key_arn: str | None) -> PolicyDocument:
     """What the endpoint's integration may do: put records into this one stream, nothing else (not even
     describe it), and encrypt them with the customer key when there is one."""
-    statements: list[dict[str, Any]] = [
+    return _document(
         {"Sid": "PutTrackingRecords", "Effect": "Allow", "Action": ENDPOINT_STREAM_ACTIONS, "Resource": stream_arn},
-    ]
-    if kms_key_arn is not None:
-        statements.append(
-            {
-                "Sid": "EncryptWithCustomerKey",
-                "Effect": "Allow",
-                "Action": "kms:GenerateDataKey",
-                "Resource": kms_key_arn,
-            }
-        )
-    return _document(*statements)
+        *_encrypt_with_customer_key(kms_key_arn),
+    )
 
 
 def firehose_delivery_policy(
@@ -133,19 +134,10 @@ def firehose_delivery_policy(
 
 def producer_policy(*, stream_arn: str, kms_key_arn: str | None) -> PolicyDocument:
     """Write-only access to this one stream, for any application (desktop, mobile backend, batch job)."""
-    statements: list[dict[str, Any]] = [
+    return _document(
         {"Sid": "WriteStream", "Effect": "Allow", "Action": PRODUCER_ACTIONS, "Resource": stream_arn},
-    ]
-    if kms_key_arn is not None:
-        statements.append(
-            {
-                "Sid": "EncryptWithCustomerKey",
-                "Effect": "Allow",
-                "Action": "kms:GenerateDataKey",
-                "Resource": kms_key_arn,
-            }
-        )
-    return _document(*statements)
+        *_encrypt_with_customer_key(kms_key_arn),
+    )
 
 
 def tls_only_statement(bucket_arn: str) -> dict[str, Any]:

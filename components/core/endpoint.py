@@ -26,15 +26,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .record_schema import (
+from .api_models import (
     BATCH_MODEL_NAME,
     PUT_RECORDS_LIMIT,
     RECORD_MODEL_NAME,
-    Schema,
     batch_request_model,
-    record_field_names,
     record_request_model,
 )
+from .data_dictionary import Schema, record_field_names
 
 STAGE_NAME = "live"
 """The one stage: clients call `https://<api>.execute-api.<region>.amazonaws.com/live/v1/records`."""

@@ -9,6 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+AWS_MANAGED_KINESIS_KEY = "alias/aws/kinesis"
+"""The stream's key when no customer key is given: Kinesis' AWS-managed key."""
+DELIVERY_LOG_STREAM = "DestinationDelivery"
+"""The log stream Firehose writes delivery errors to, inside the pipeline's delivery log group."""
+
 
 @dataclass(frozen=True)
 class PipelineNames:
