@@ -3,8 +3,8 @@
 `schema/price_record.schema.json` is the only definition of a record's fields: names, order, JSON types, ranges
 and descriptions. Everything else derives from it: the publish path's validation (`ingest.records.fields` and
 `model`), the tracking endpoint's request model and mapping templates (built by `components.record_schema` from
-this same file), the README's field table (`ingest.records.table`) and the tests. Adding a field is one edit to
-the file.
+this same file), the field table in docs/endpoint.md (`ingest.records.table`) and the tests. Adding a field is
+one edit to the file.
 """
 
 from __future__ import annotations
