@@ -50,13 +50,14 @@ $(BENCH_INSTALLED): $(INSTALLED) requirements-bench.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
 	touch $@
 
-# Figures, not tests (~12 min on 2 cores): prints markdown, writes bench/results.json and bench/throughput.png.
+# Figures, not tests (~12 min on 2 cores): prints the markdown tables of docs/performance.md, writes
+# bench/results.json and bench/throughput.png.
 # Options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--only client-cost --big-file-gb 0.2".
 bench: $(BENCH_INSTALLED)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-# Bad inputs, injected faults, a 20,000-record load and the security checks (under a minute): prints the README
-# "Reliability" table and writes reliability/results.json. For the README's table:
+# Bad inputs, injected faults, a 20,000-record load and the security checks (under a minute): prints the table of
+# docs/reliability.md and writes reliability/results.json. For the table in docs/reliability.md:
 # make reliability RELIABILITY_ARGS="--load-records 1000000".
 reliability: $(INSTALLED)
 	$(BIN)/python -m reliability $(RELIABILITY_ARGS)

@@ -1,4 +1,4 @@
-"""The machine a run measured, for the README table's caption and results.json."""
+"""The machine a run measured, for the caption of the tables in docs/performance.md and results.json."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The figures as markdown tables, ready to paste into README "Performance"."""
+"""The figures as markdown tables, ready to paste into docs/performance.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`python -m reliability`: run every check and print the README "Reliability" table (markdown, on stdout).
+"""`python -m reliability`: run every check and print the table of docs/reliability.md (markdown, on stdout).
 
     python -m reliability                          corpus, faults, a 20,000-record load, security checks
     python -m reliability --load-records 1000000   the same with the one-million-record load (a few minutes)

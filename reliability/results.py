@@ -1,4 +1,4 @@
-"""One row per input, fault, load run or security check, and the README table made of them."""
+"""One row per input, fault, load run or security check, and the docs/reliability.md table made of them."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def totals(outcomes: Iterable[Outcome], kind: str) -> Counts:
 
 
 def markdown_table(outcomes: Sequence[Outcome]) -> str:
-    """The README table: one row per check, then a total per kind."""
+    """The docs/reliability.md table: one row per check, then a total per kind."""
     lines = [
         "| Kind | Input or fault | What happened | Read | Published | Rejected | Failed | Lost | Result |",
         "|---|---|---|---:|---:|---:|---:|---:|---|",

@@ -1,7 +1,7 @@
-"""The README's field table, generated from the data dictionary so the documentation cannot drift from it.
+"""The data dictionary's field table in docs/endpoint.md, generated so the documentation cannot drift from it.
 
-`python -m ingest.records.table` prints it; a test compares it with the table between the README's
-`<!-- field-table:start -->` and `<!-- field-table:end -->` markers.
+`python -m ingest.records.table` prints it; a test compares it with the table between the
+`<!-- field-table:start -->` and `<!-- field-table:end -->` markers of `FIELD_TABLE_PAGE`.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from collections.abc import Iterable
 
 from ingest.records.fields import FIELD_SPECS, FieldSpec
 
+FIELD_TABLE_PAGE = "docs/endpoint.md"
+"""Where the table lives, relative to the repository root."""
 START_MARKER = "<!-- field-table:start -->"
 END_MARKER = "<!-- field-table:end -->"
 _TYPE_TEXT = {"timestamp": "integer: Unix seconds, UTC", "float": "number (finite)"}

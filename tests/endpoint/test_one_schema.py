@@ -1,5 +1,5 @@
 """One schema, used everywhere: the publish path's validation, the endpoint's request models and mapping templates,
-and the README's field table all come from `components/core/price_record.schema.json`, and agree."""
+and the field table in docs/endpoint.md all come from `components/core/price_record.schema.json`, and agree."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from ingest.errors import RecordValidationError
 from ingest.local.vtl import ApiGatewayInput, render
 from ingest.records import FIELD_SPECS, FIELDS, RECORD_SCHEMA, validate_record
 from ingest.records.conversions import MAX_TIMESTAMP
-from ingest.records.table import END_MARKER, START_MARKER, field_table_markdown
+from ingest.records.table import END_MARKER, FIELD_TABLE_PAGE, START_MARKER, field_table_markdown
 from ingest.sample import generate_records
 from tests.aws_env import REPOSITORY
 
@@ -120,11 +120,11 @@ def test_a_keyword_draft_4_cannot_express_is_refused_naming_where_it_is(keyword,
         draft4_subschema(schema)
 
 
-def test_the_readme_field_table_is_the_generated_one():
-    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
-    assert START_MARKER in readme and END_MARKER in readme, (
-        f"README.md needs the generated field table between {START_MARKER} and {END_MARKER} "
+def test_the_documented_field_table_is_the_generated_one():
+    page = (REPOSITORY / FIELD_TABLE_PAGE).read_text(encoding="utf-8")
+    assert START_MARKER in page and END_MARKER in page, (
+        f"{FIELD_TABLE_PAGE} needs the generated field table between {START_MARKER} and {END_MARKER} "
         "(print it with: python -m ingest.records.table)"
     )
-    table = readme.split(START_MARKER, 1)[1].split(END_MARKER, 1)[0].strip("\n") + "\n"
-    assert table == field_table_markdown(), "README's field table is stale: python -m ingest.records.table"
+    table = page.split(START_MARKER, 1)[1].split(END_MARKER, 1)[0].strip("\n") + "\n"
+    assert table == field_table_markdown(), f"{FIELD_TABLE_PAGE}'s field table is stale: python -m ingest.records.table"

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-from components.core.stack_config import CONFIG_KEYS, TAGS_KEY, StackConfigError
+from components.core.stack_config import CONFIG_KEYS, TAGS_KEY, ConfigKey, StackConfigError
 
 from .conftest import PROJECT_DIR, REGION, stack_config
 
@@ -165,9 +165,19 @@ def test_stack_files_only_use_known_keys():
         assert set(stack_config(stack)) <= known, stack
 
 
-def test_readme_documents_every_config_key_and_output():
-    readme = (PROJECT_DIR / "README.md").read_text()
+def _documented_row(spec: ConfigKey) -> str:
+    """The config table's row for a key: its type, its default as Pulumi.yaml declares it, its description."""
+    default = spec.default()
+    shown = '`""` (none)' if default == "" else f"`{json.dumps(default)}`"
+    return f"| `{spec.key}` | {spec.type} | {shown} | {spec.description} |"
+
+
+def test_the_configuration_page_documents_every_config_key_as_declared_and_every_output():
+    page = (PROJECT_DIR / "docs" / "configuration.md").read_text(encoding="utf-8")
+    keys_section, outputs_section = page.split("\n## Outputs\n", 1)
     for spec in CONFIG_KEYS:
-        assert f"`{spec.key}`" in readme, spec.key
+        assert _documented_row(spec) in keys_section, f"docs/configuration.md should have: {_documented_row(spec)}"
+    assert f"| `{TAGS_KEY}` |" in keys_section
+    first_cells = [line.split("|")[1] for line in outputs_section.splitlines() if line.startswith("| `")]
     for output in STACK_OUTPUTS:
-        assert f"`{output}`" in readme, output
+        assert any(f"`{output}`" in cell for cell in first_cells), f"docs/configuration.md: no Outputs row for {output}"

@@ -1,4 +1,4 @@
-"""The README table: one row per check, a failing check shows why, totals per kind."""
+"""The docs/reliability.md table: one row per check, a failing check shows why, totals per kind."""
 
 from __future__ import annotations
 
