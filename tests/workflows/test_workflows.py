@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
 import yaml
@@ -18,6 +17,8 @@ from .conftest import (
     read_workflow,
     workflow_names,
 )
+from .edits import Break, replace
+from .hardening import hardening_problems
 from .rules import (
     Makefile,
     Workflow,
@@ -35,7 +36,11 @@ EXPECTED_WORKFLOWS = ("deploy.yml", "preview.yml", "test.yml")
 
 def problems(workflow: Workflow, makefile: Makefile) -> list[str]:
     """Every rule that applies to this workflow file."""
-    found = common_problems(workflow, pulumi_sdk_pin()) + make_target_problems(workflow, makefile)
+    found = (
+        common_problems(workflow, pulumi_sdk_pin())
+        + make_target_problems(workflow, makefile)
+        + hardening_problems(workflow)
+    )
     if workflow.name == "test.yml":
         found += problems_of_test_workflow(workflow, makefile, mypy_files(), policy_venv())
     elif workflow.name == "preview.yml":
@@ -127,24 +132,6 @@ def test_the_smoke_test_publishes_the_dataset_shipped_in_the_repository():
     ]
 
 
-@dataclass(frozen=True)
-class Break:
-    """A plausible bad edit to one workflow file and (part of) the problem the rules must report."""
-
-    file: str
-    edit: Callable[[str], str]
-    expected: str
-    id: str
-
-
-def replace(old: str, new: str) -> Callable[[str], str]:
-    def edit(text: str) -> str:
-        assert text.count(old) >= 1, f"the edit no longer applies: {old!r} is not in the file"
-        return text.replace(old, new)
-
-    return edit
-
-
 def move_smoke_before_up(stack: str) -> Callable[[str], str]:
     def edit(text: str) -> str:
         smoke = f"      - name: Smoke test {stack} (publish the shipped sample, then verify delivery)\n"
@@ -167,14 +154,9 @@ BREAKS = [
     Break("preview.yml", replace("stack: [dev, prod]", "stack: [dev]"), "previews stacks", "one-stack"),
     Break("preview.yml", replace("          policyPacks: policy\n", ""), "policy pack", "no-policy"),
     Break("preview.yml", replace("comment-on-pr: true", "comment-on-pr: false"), "comment-on-pr", "no-comment"),
-    Break("preview.yml", replace("      id-token: write\n", ""), "id-token: write", "no-oidc"),
-    Break("preview.yml", replace("      pull-requests: write\n", ""), "pull-requests: write", "no-pr-write"),
-    Break(
-        "preview.yml",
-        replace("      contents: read\n      id-token", "      contents: write\n      id-token"),
-        "may write",
-        "preview-writes-code",
-    ),
+    Break("preview.yml", replace("      id-token: write # OIDC", "      # OIDC"), "id-token: write", "no-oidc"),
+    Break("preview.yml", replace("      pull-requests: write #", "      #"), "pull-requests: write", "no-pr-write"),
+    Break("preview.yml", replace("contents: read # check", "contents: write # check"), "may write", "preview-writes"),
     Break(
         "preview.yml",
         replace("${{ vars.AWS_PREVIEW_ROLE_ARN }}", "arn:aws:iam::123456789012:role/preview"),
@@ -192,7 +174,7 @@ BREAKS = [
         "OIDC role assumption only",
         "static-keys",
     ),
-    Break("preview.yml", replace("pulumi/actions@v6", "pulumi/actions@v5"), "expected @v6", "old-action"),
+    Break("preview.yml", replace("# v6.3.0", "# v5.5.1"), "expected v6.x", "old-action"),
     Break("preview.yml", replace("pulumi-version: 3.272.0", "pulumi-version: latest"), "pulumi SDK pin", "cli-drift"),
     Break("preview.yml", replace("  pull_request:\n", "  push:\n"), "pull_request only", "preview-on-push"),
     Break("preview.yml", replace("run: make policy-venv", "run: echo skipped"), "policy/requirements", "no-pack-env"),
