@@ -1,7 +1,8 @@
-"""The CI workflows: every file parses and does what the README promises, and a broken edit is caught."""
+"""The CI workflows: every file parses and does what docs/ci.md promises, and a broken edit is caught."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -120,6 +121,24 @@ def test_a_broken_makefile_recipe_fails_the_rules(old, new, expected):
     assert old in text, f"the edit no longer applies: {old!r} is not in the Makefile"
     found = problems(read_workflow("test.yml"), Makefile.parse(text.replace(old, new, 1)))
     assert any(expected in problem for problem in found), found
+
+
+def test_docs_name_every_secret_and_variable_the_workflows_read():
+    used = {
+        match[1]
+        for name in workflow_names()
+        for match in re.finditer(r"\b(?:secrets|vars)\.([A-Z0-9_]+)", read_workflow(name).text)
+    }
+    assert used == {
+        "PULUMI_ACCESS_TOKEN",
+        "PULUMI_BACKEND_URL",
+        "PULUMI_CONFIG_PASSPHRASE",
+        "AWS_REGION",
+        "AWS_PREVIEW_ROLE_ARN",
+        "AWS_DEPLOY_ROLE_ARN",
+    }
+    settings = (PROJECT_DIR / "docs" / "ci.md").read_text()
+    assert sorted(name for name in used if f"| `{name}` |" not in settings) == []
 
 
 def test_the_smoke_test_publishes_the_dataset_shipped_in_the_repository():
