@@ -20,7 +20,7 @@ IMAGE_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
 RELEASE = re.compile(r"^v(?P<major>\d+)\.\d+\.\d+$")
 USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<value>.*?)\s*$")
 # The only defaults a workflow may give its jobs' GITHUB_TOKEN; every job then names what it needs.
-WORKFLOW_DEFAULTS = ({}, {"contents": "read"})
+WORKFLOW_DEFAULTS: tuple[dict[str, str], ...] = ({}, {"contents": "read"})
 STACK_COMMANDS = {"up", "update", "preview", "refresh", "destroy"}
 
 

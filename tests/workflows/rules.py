@@ -310,10 +310,10 @@ def pulumi_job_problems(
     OIDC and attaches the policy pack."""
     where = f"{workflow.name}: job {job_id}"
     job = workflow.jobs[job_id]
-    problems = []
     pulumi = index_of(job, lambda step: action_of(step) == PULUMI and inputs(step).get("command") == command)
     if pulumi is None:
-        return [*problems, f"{where}: no {PULUMI} step with command {command}"]
+        return [f"{where}: no {PULUMI} step with command {command}"]
+    problems = []
     with_ = inputs(steps(job)[pulumi])
     if with_.get("stack-name") != stack:
         problems.append(f"{where}: runs {command} on stack {with_.get('stack-name')!r}, expected {stack!r}")
