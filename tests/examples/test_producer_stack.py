@@ -10,15 +10,15 @@ import pytest
 import yaml
 
 from tests.infra.conftest import ACCOUNT, REGION
+from tests.paths import PULUMI_PROJECT_SCHEMA
 
-from .conftest import EXAMPLES_DIR, PROJECT_DIR, STACK_REFERENCE
+from .conftest import EXAMPLES_DIR, STACK_REFERENCE
 
 EXAMPLE = "producer-stack"
 ROLE = "aws:iam/role:Role"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 PROD_POLICY = f"arn:aws:iam::{ACCOUNT}:policy/tracking-producer-policy-prod1234"
 DEV_POLICY = f"arn:aws:iam::{ACCOUNT}:policy/tracking-producer-policy-dev5678"
-SCHEMA = PROJECT_DIR.parent / "shared" / "schemas" / "pulumi-project.schema.json"
 
 
 def pipeline_outputs(policy_arn: str, stream: str) -> dict[str, object]:
@@ -100,7 +100,7 @@ def test_the_pipeline_organization_is_required(run_example):
 
 def test_project_file_is_valid_and_declares_every_key_the_program_reads():
     project = yaml.safe_load((EXAMPLES_DIR / EXAMPLE / "Pulumi.yaml").read_text())
-    jsonschema.validate(project, json.loads(SCHEMA.read_text()))
+    jsonschema.validate(project, json.loads(PULUMI_PROJECT_SCHEMA.read_text()))
     assert set(project["config"]) == {"pipelineOrg", "pipelineStack", "appName", "appPlatform"}
     assert "default" not in project["config"]["pipelineOrg"]
 

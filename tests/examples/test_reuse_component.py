@@ -8,6 +8,8 @@ from collections import Counter
 import jsonschema
 import yaml
 
+from tests.paths import PULUMI_PROJECT_SCHEMA
+
 from .conftest import EXAMPLES_DIR, PROJECT_DIR, project_name
 
 EXAMPLE = "reuse-component"
@@ -15,7 +17,6 @@ COMPONENT = "tracking:index:TrackingPipeline"
 STREAM = "aws:kinesis/stream:Stream"
 FIREHOSE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
 PRODUCTS = ("clickstream", "prices")
-SCHEMA = PROJECT_DIR.parent / "shared" / "schemas" / "pulumi-project.schema.json"
 
 
 def owner(graph, name: str) -> str | None:
@@ -97,7 +98,8 @@ def test_each_product_exports_its_own_stream_bucket_and_producer_policy(run_exam
 
 def test_project_file_is_valid_and_installs_the_component_from_this_repository():
     example = EXAMPLES_DIR / EXAMPLE
-    jsonschema.validate(yaml.safe_load((example / "Pulumi.yaml").read_text()), json.loads(SCHEMA.read_text()))
+    project = yaml.safe_load((example / "Pulumi.yaml").read_text())
+    jsonschema.validate(project, json.loads(PULUMI_PROJECT_SCHEMA.read_text()))
     installs = [line for line in (example / "requirements.txt").read_text().splitlines() if line.startswith("-e ")]
     assert len(installs) == 1
     assert (example / installs[0].removeprefix("-e ").strip()).resolve() == PROJECT_DIR

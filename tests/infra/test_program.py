@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from components.core.stack_config import CONFIG_KEYS, TAGS_KEY, ConfigKey, StackConfigError
+from tests.paths import PULUMI_PROJECT_SCHEMA
 
 from .conftest import PROJECT_DIR, REGION, stack_config
 
@@ -30,7 +31,6 @@ BASE_OUTPUTS = {
 ENDPOINT_OUTPUTS = {"trackingEndpointUrl", "trackingApiId", "apiKeyId"}
 STACK_OUTPUTS = BASE_OUTPUTS | ENDPOINT_OUTPUTS
 """Both stacks run the tracking endpoint with API keys."""
-SCHEMA = PROJECT_DIR.parent / "shared" / "schemas" / "pulumi-project.schema.json"
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -136,7 +136,7 @@ def _project() -> dict:
 
 
 def test_pulumi_yaml_validates_against_pulumis_project_schema():
-    schema = json.loads(SCHEMA.read_text())
+    schema = json.loads(PULUMI_PROJECT_SCHEMA.read_text())
     jsonschema.validate(_project(), schema)
     runtime = _project()["runtime"]
     assert runtime["name"] == "python"
@@ -144,7 +144,7 @@ def test_pulumi_yaml_validates_against_pulumis_project_schema():
 
 
 def test_schema_check_does_reject_a_broken_project_file():
-    schema = json.loads(SCHEMA.read_text())
+    schema = json.loads(PULUMI_PROJECT_SCHEMA.read_text())
     broken = {**_project(), "config": {"shardCount": {"type": "number"}}}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema)

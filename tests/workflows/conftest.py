@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -13,6 +14,7 @@ from .rules import Makefile, Workflow
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 WORKFLOWS_DIR = PROJECT_DIR / ".github" / "workflows"
+DEPENDABOT = PROJECT_DIR / ".github" / "dependabot.yml"
 POLICY_DIR = PROJECT_DIR / "policy"
 
 
@@ -22,6 +24,18 @@ def read_workflow(name: str) -> Workflow:
 
 def workflow_names() -> list[str]:
     return sorted(path.name for path in WORKFLOWS_DIR.glob("*.y*ml"))
+
+
+def pinned_requirement_dirs() -> list[str]:
+    """Every directory with a requirements file that pins versions (`==`), as Dependabot names it ("/policy")."""
+    found = set()
+    for path in PROJECT_DIR.rglob("requirements*.txt"):
+        relative = path.relative_to(PROJECT_DIR)
+        if relative.parts[0].startswith("."):
+            continue
+        if re.search(r"^[A-Za-z0-9_.\[\],-]+==", path.read_text(), re.MULTILINE):
+            found.add("/" + relative.parent.as_posix().strip("."))
+    return sorted(found)
 
 
 def project_stacks() -> list[str]:
@@ -54,7 +68,8 @@ def policy_venv() -> str | None:
     virtualenv = options.get("virtualenv") if isinstance(options, dict) else None
     if not virtualenv:
         return NO_VIRTUALENV
-    return str((POLICY_DIR / virtualenv).resolve().relative_to(PROJECT_DIR))
+    # Lexically, not resolve(): a worktree's .venv-policy may be a symlink to a virtualenv elsewhere.
+    return str(Path(os.path.normpath(POLICY_DIR / virtualenv)).relative_to(PROJECT_DIR))
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,9 @@
-"""The CI workflows: every file parses and does what the README promises, and a broken edit is caught."""
+"""The CI workflows: every file parses and does what docs/ci.md promises, and a broken edit is caught."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
 import yaml
@@ -18,6 +18,8 @@ from .conftest import (
     read_workflow,
     workflow_names,
 )
+from .edits import Break, replace
+from .hardening import hardening_problems
 from .rules import (
     Makefile,
     Workflow,
@@ -35,7 +37,11 @@ EXPECTED_WORKFLOWS = ("deploy.yml", "preview.yml", "test.yml")
 
 def problems(workflow: Workflow, makefile: Makefile) -> list[str]:
     """Every rule that applies to this workflow file."""
-    found = common_problems(workflow, pulumi_sdk_pin()) + make_target_problems(workflow, makefile)
+    found = (
+        common_problems(workflow, pulumi_sdk_pin())
+        + make_target_problems(workflow, makefile)
+        + hardening_problems(workflow)
+    )
     if workflow.name == "test.yml":
         found += problems_of_test_workflow(workflow, makefile, mypy_files(), policy_venv())
     elif workflow.name == "preview.yml":
@@ -117,6 +123,24 @@ def test_a_broken_makefile_recipe_fails_the_rules(old, new, expected):
     assert any(expected in problem for problem in found), found
 
 
+def test_docs_name_every_secret_and_variable_the_workflows_read():
+    used = {
+        match[1]
+        for name in workflow_names()
+        for match in re.finditer(r"\b(?:secrets|vars)\.([A-Z0-9_]+)", read_workflow(name).text)
+    }
+    assert used == {
+        "PULUMI_ACCESS_TOKEN",
+        "PULUMI_BACKEND_URL",
+        "PULUMI_CONFIG_PASSPHRASE",
+        "AWS_REGION",
+        "AWS_PREVIEW_ROLE_ARN",
+        "AWS_DEPLOY_ROLE_ARN",
+    }
+    settings = (PROJECT_DIR / "docs" / "ci.md").read_text()
+    assert sorted(name for name in used if f"| `{name}` |" not in settings) == []
+
+
 def test_the_smoke_test_publishes_the_dataset_shipped_in_the_repository():
     source = read_workflow("deploy.yml").document["env"]["SMOKE_SOURCE"]
     assert "://" not in source, "a local path: the smoke test must not depend on another bucket"
@@ -125,24 +149,6 @@ def test_the_smoke_test_publishes_the_dataset_shipped_in_the_repository():
         "2018-01-02.json",
         "2018-01-03.json",
     ]
-
-
-@dataclass(frozen=True)
-class Break:
-    """A plausible bad edit to one workflow file and (part of) the problem the rules must report."""
-
-    file: str
-    edit: Callable[[str], str]
-    expected: str
-    id: str
-
-
-def replace(old: str, new: str) -> Callable[[str], str]:
-    def edit(text: str) -> str:
-        assert text.count(old) >= 1, f"the edit no longer applies: {old!r} is not in the file"
-        return text.replace(old, new)
-
-    return edit
 
 
 def move_smoke_before_up(stack: str) -> Callable[[str], str]:
@@ -167,14 +173,9 @@ BREAKS = [
     Break("preview.yml", replace("stack: [dev, prod]", "stack: [dev]"), "previews stacks", "one-stack"),
     Break("preview.yml", replace("          policyPacks: policy\n", ""), "policy pack", "no-policy"),
     Break("preview.yml", replace("comment-on-pr: true", "comment-on-pr: false"), "comment-on-pr", "no-comment"),
-    Break("preview.yml", replace("      id-token: write\n", ""), "id-token: write", "no-oidc"),
-    Break("preview.yml", replace("      pull-requests: write\n", ""), "pull-requests: write", "no-pr-write"),
-    Break(
-        "preview.yml",
-        replace("      contents: read\n      id-token", "      contents: write\n      id-token"),
-        "may write",
-        "preview-writes-code",
-    ),
+    Break("preview.yml", replace("      id-token: write # OIDC", "      # OIDC"), "id-token: write", "no-oidc"),
+    Break("preview.yml", replace("      pull-requests: write #", "      #"), "pull-requests: write", "no-pr-write"),
+    Break("preview.yml", replace("contents: read # check", "contents: write # check"), "may write", "preview-writes"),
     Break(
         "preview.yml",
         replace("${{ vars.AWS_PREVIEW_ROLE_ARN }}", "arn:aws:iam::123456789012:role/preview"),
@@ -192,7 +193,7 @@ BREAKS = [
         "OIDC role assumption only",
         "static-keys",
     ),
-    Break("preview.yml", replace("pulumi/actions@v6", "pulumi/actions@v5"), "expected @v6", "old-action"),
+    Break("preview.yml", replace("# v6.3.0", "# v5.5.1"), "expected v6.x", "old-action"),
     Break("preview.yml", replace("pulumi-version: 3.272.0", "pulumi-version: latest"), "pulumi SDK pin", "cli-drift"),
     Break("preview.yml", replace("  pull_request:\n", "  push:\n"), "pull_request only", "preview-on-push"),
     Break("preview.yml", replace("run: make policy-venv", "run: echo skipped"), "policy/requirements", "no-pack-env"),
