@@ -41,9 +41,21 @@ def test_bom_crlf_and_blank_lines(chunk_size: int) -> None:
     assert [record.value for record in read] == [{"date": "1", "high": "2"}, {"date": "3", "high": "4"}]
 
 
-def test_non_utf8_is_refused_as_a_whole() -> None:
-    with pytest.raises(FormatError, match="not UTF-8 near line"):
-        _read(b"name\ncaf\xe9\n")
+@pytest.mark.parametrize("chunk_size", [1, 7, 4096])
+def test_a_byte_that_is_not_utf8_costs_only_its_row_and_names_its_line(chunk_size: int) -> None:
+    read = _read(b'name,n\nok,1\ncaf\xe9,2\n"multi\nline\xff",3\nalso ok,4\n', chunk_size)
+    assert [isinstance(record, MalformedRecord) for record in read] == [False, True, True, False]
+    assert isinstance(read[1], MalformedRecord) and isinstance(read[2], MalformedRecord)
+    assert (read[1].position, read[1].reason) == ("line 3", "not UTF-8: byte 0xe9 at byte 4 of line 3")
+    assert read[1].raw == "caf\\xe9,2"
+    assert (read[2].position, read[2].reason) == ("line 5", "not UTF-8: byte 0xff at byte 5 of line 5")
+    assert read[3].value == {"name": "also ok", "n": "4"}
+    assert [record.index for record in read] == [0, 1, 2, 3]
+
+
+def test_a_header_that_is_not_utf8_rejects_the_object() -> None:
+    with pytest.raises(FormatError, match="the header is not UTF-8 \\(byte 0xe9 at byte 4 of line 1\\)"):
+        _read(b"caf\xe9\n1\n")
 
 
 def test_a_nul_byte_stays_in_its_value_for_validation_to_reject() -> None:
