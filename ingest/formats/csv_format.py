@@ -16,9 +16,9 @@ from typing import BinaryIO
 
 from ingest.errors import FormatError
 from ingest.formats.base import DEFAULT_CHUNK_SIZE, MalformedRecord, RawRecord
+from ingest.formats.byte_reading import utf8_body
 from ingest.formats.limits import preview
 from ingest.formats.registry import register_format
-from ingest.formats.streams import utf8_body
 
 
 def read_csv(stream: BinaryIO, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[RawRecord | MalformedRecord]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ingest.errors import ConfigurationError
 from ingest.run.report import RunReport
-from ingest.verify.errors import FailedRecord
+from ingest.verify.delivery_errors import FailedRecord
 from ingest.verify.listing import parse_timestamp
 from ingest.verify.matching import DeliveredRecords, ExpectedRecords, Match, RecordKey, match_records
 from ingest.verify.options import VerifyOptions

@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ingest.verify.errors import FailedRecord, read_failed_records
+from ingest.verify.delivery_errors import FailedRecord, read_failed_records
 from ingest.verify.listing import StoredObject, list_delivered, list_errors
 from ingest.verify.matching import DeliveredRecords
 from ingest.verify.reading import UnreadableObjectError, decode_pieces, iter_lines

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ import pytest
 
 from ingest.sources import registry
 from tests.aws_env import use_fake_aws, use_isolated_aws
+from tests.plugin_entry_points import isolate_registry
 
 
 @pytest.fixture
@@ -35,10 +35,7 @@ def module_fake_aws_credentials(tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 @pytest.fixture
 def isolated_source_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Registrations made by a test vanish after it; entry points are scanned afresh, as in a new process."""
-    isolated = copy.deepcopy(registry._registry)
-    isolated.plugins_scanned = False
-    monkeypatch.setattr(registry, "_registry", isolated)
+    isolate_registry(monkeypatch, registry)
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import EntryPoint
 from io import BytesIO
@@ -24,6 +24,7 @@ from ingest.sources import registry as source_registry
 from ingest.sources.http import HttpSource
 from ingest.sources.local import LocalSource
 from ingest.sources.s3 import S3Source
+from tests.plugin_entry_points import entry_point_plugins
 
 
 class MemorySource:
@@ -131,31 +132,15 @@ register_source("{name}", plugin_source, schemes=("{name}",))
 
 
 @pytest.fixture
-def plugin_entry_point(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    """Installs a fake distribution's entry point that names a module registering a source kind."""
-
-    def install(name: str, module_text: str) -> EntryPoint:
-        module = f"tracking_pipeline_test_plugin_{name}"
-        (tmp_path / f"{module}.py").write_text(module_text.format(name=name))
-        monkeypatch.syspath_prepend(str(tmp_path))
-        monkeypatch.delitem(sys.modules, module, raising=False)
-        entry_point = EntryPoint(name=name, value=module, group=ENTRY_POINT_GROUP)
-        monkeypatch.setattr(
-            source_registry,
-            "entry_points",
-            lambda group: [entry_point] if group == ENTRY_POINT_GROUP else [],
-        )
-        return entry_point
-
-    yield install
-    for module in [name for name in sys.modules if name.startswith("tracking_pipeline_test_plugin_")]:
-        del sys.modules[module]
+def plugin_entry_point(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callable[[str, str], EntryPoint]]:
+    with entry_point_plugins(monkeypatch, tmp_path, ENTRY_POINT_GROUP) as install:
+        yield install
 
 
 @pytest.mark.usefixtures("isolated_source_registry")
 def test_an_entry_point_plugin_is_loaded_on_first_use(plugin_entry_point) -> None:
     plugin_entry_point("plugged", PLUGIN_MODULE)
-    assert "plugged" not in source_registry._registry.registrations
+    assert "plugged" not in source_registry._registry._entries
     source = open_source("plugged://somewhere/")
     assert type(source).__name__ == "PluginSource"
     assert "plugged" in source_kinds()
