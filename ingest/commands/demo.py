@@ -9,8 +9,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from ingest.commands.console import fail
 from ingest.errors import ConfigurationError, IngestError
 
@@ -70,6 +68,8 @@ def _handle(args: argparse.Namespace) -> int:
             "pip install -r requirements-dev.txt",
         )
 
+    from botocore.exceptions import BotoCoreError, ClientError
+
     options = DemoOptions(records=args.records, aggregate=args.aggregate, out=args.out)
     try:
         result = run_demo(options)
@@ -82,4 +82,4 @@ def _handle(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return fail(COMMAND, 1, "interrupted (the emulator was stopped)")
     print(result.summary())
-    return result.status
+    return fail(COMMAND, result.status, result.problem) if result.problem else result.status

@@ -28,6 +28,7 @@ from ingest.run.partition import Partition
 from ingest.run.progress import Progress, SilentProgress
 from ingest.run.reading import RejectedRecord, read_records, resolve_format
 from ingest.run.report import ObjectReport, ObjectStatus, RunReport, utc_now, write_report
+from ingest.run.stop import StopRequest
 from ingest.sources.base import Source, SourceObject
 
 
@@ -47,23 +48,6 @@ class RunSettings:
     full: bool = False
     """Publish objects the checkpoint calls unchanged too (the checkpoint is still updated)."""
     chunk_size: int = DEFAULT_CHUNK_SIZE
-
-
-class StopRequest:
-    """Asks a run to wind down: read no further, let the publisher settle what it holds, end as aborted.
-
-    Set from a signal handler, where raising instead would strand records between publisher and report.
-    """
-
-    def __init__(self) -> None:
-        self.reason: str | None = None
-
-    @property
-    def requested(self) -> bool:
-        return self.reason is not None
-
-    def set(self, reason: str) -> None:
-        self.reason = reason
 
 
 @dataclass

@@ -5,9 +5,10 @@ import pytest
 
 from ingest.errors import ConfigurationError
 from ingest.run.checkpoint import Checkpoint
-from ingest.run.pipeline import RunSettings, StopRequest
+from ingest.run.pipeline import RunSettings
 from ingest.run.ranges import IndexRanges
 from ingest.run.report import ObjectStatus
+from ingest.run.stop import StopRequest
 from ingest.sources import SourceObject
 from tests.run.fakes import FakePublisher, MemorySource, json_array
 
