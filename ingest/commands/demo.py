@@ -9,20 +9,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ingest.commands.arguments import whole_number
 from ingest.commands.console import fail
 from ingest.errors import ConfigurationError, IngestError
 
 COMMAND = "demo"
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text, 10)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -35,7 +26,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument(
-        "--records", type=_positive, metavar="N", help="publish N generated records instead of the sample dataset"
+        "--records", type=whole_number(1), metavar="N", help="publish N generated records instead of the sample dataset"
     )
     parser.add_argument(
         "--aggregate",

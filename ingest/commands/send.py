@@ -13,22 +13,13 @@ import argparse
 import os
 from pathlib import Path
 
+from ingest.commands.arguments import whole_number
 from ingest.commands.console import fail
 from ingest.endpoint.contract import API_KEY_ENVIRONMENT, MAX_BATCH_RECORDS
 from ingest.errors import ConfigurationError, IngestError
 from ingest.formats import AUTO, format_names
 
 COMMAND = "send"
-
-
-def _batch_size(text: str) -> int:
-    try:
-        value = int(text, 10)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 1 <= value <= MAX_BATCH_RECORDS:
-        raise argparse.ArgumentTypeError(f"expected 1 to {MAX_BATCH_RECORDS}, got {value}")
-    return value
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -54,7 +45,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--format", default=AUTO, choices=[AUTO, *format_names()], help="record format (auto: from the extension)"
     )
     parser.add_argument(
-        "--batch-size", type=_batch_size, default=MAX_BATCH_RECORDS, metavar="N", help="records per request (1-500)"
+        "--batch-size",
+        type=whole_number(1, MAX_BATCH_RECORDS),
+        default=MAX_BATCH_RECORDS,
+        metavar="N",
+        help="records per request (1-500)",
     )
     parser.add_argument("--report", type=Path, metavar="PATH", help="write a report that `ingest verify` reads")
     parser.set_defaults(handler=_handle)

@@ -16,13 +16,13 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ingest.commands.arguments import add_poll_interval
 from ingest.commands.console import fail
 from ingest.commands.publish import COMMAND as PUBLISH_COMMAND
 from ingest.commands.publish import publish_guarded
 from ingest.errors import ConfigurationError, IngestError
 from ingest.smoke.outputs import pulumi_stack_outputs, read_outputs_file
 from ingest.sources import DEFAULT_SOURCE
-from ingest.verify.options import DEFAULT_POLL_INTERVAL_SECONDS
 
 if TYPE_CHECKING:
     from ingest.verify.polling import PollProgress
@@ -49,13 +49,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help="how long to wait for delivery (default: 2 x the stack's buffering interval + 300 s)",
     )
-    parser.add_argument(
-        "--poll-interval",
-        type=float,
-        default=DEFAULT_POLL_INTERVAL_SECONDS,
-        metavar="SECONDS",
-        help=f"time between looks at the bucket (default {DEFAULT_POLL_INTERVAL_SECONDS:g})",
-    )
+    add_poll_interval(parser)
     parser.add_argument("--report", type=Path, metavar="PATH", help="run report (default: in a new temp directory)")
     parser.add_argument("--dead-letter", type=Path, metavar="PATH", help="dead letters (default: next to the report)")
     parser.set_defaults(handler=_handle)

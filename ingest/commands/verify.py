@@ -15,11 +15,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ingest.commands.arguments import add_poll_interval
 from ingest.commands.console import fail
 from ingest.errors import ConfigurationError, IngestError
 from ingest.verify.options import (
     DEFAULT_CLOCK_SKEW_SECONDS,
-    DEFAULT_POLL_INTERVAL_SECONDS,
     VerifyOptions,
     default_timeout_seconds,
 )
@@ -56,13 +56,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help="the stack's buffering interval, to derive the default timeout (default: the component's default)",
     )
-    parser.add_argument(
-        "--poll-interval",
-        type=float,
-        default=DEFAULT_POLL_INTERVAL_SECONDS,
-        metavar="SECONDS",
-        help=f"time between looks at the bucket (default {DEFAULT_POLL_INTERVAL_SECONDS:g})",
-    )
+    add_poll_interval(parser)
     parser.add_argument(
         "--clock-skew",
         type=float,
