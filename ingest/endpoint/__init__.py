@@ -1,4 +1,5 @@
-"""Layer 3b of `ingest` (beside `run`, on the same read step): the client of the HTTPS tracking endpoint.
+"""Layer `endpoint` of `ingest`, above `run` (it reads through run's read step), below `verify`: the client of the
+HTTPS tracking endpoint.
 
 `send()` (in `send`) reads a file or standard input through `ingest.run.reading` exactly as `publish` reads an
 object, and POSTs the valid records to `<endpoint>/v1/batch`, resending what the endpoint reports as failed

@@ -1,5 +1,7 @@
-"""Layer 2 of `ingest`, format: bytes to raw records. JSON array, JSON Lines, CSV, XML, and `text` (JSON Lines in a
-`.txt` / `text/plain` object), optionally gzipped; more through plugins.
+"""Stage layer of `ingest`, the format (beside sources, records, publishing, sample): bytes to raw records.
+
+JSON array, JSON Lines, CSV, XML, and `text` (JSON Lines in a `.txt` / `text/plain` object), optionally gzipped;
+more through plugins.
 
 `read_object(stream, obj)` undoes gzip (bounded), picks the format (`detect_format`, or the one named) and
 yields raw records. Each built-in format lives in its own module and registers itself when the registry first

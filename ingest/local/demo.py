@@ -199,6 +199,11 @@ def _publish_and_verify(
     if published.report is None or published.report.aborted:  # could not start, or stopped
         result.status, result.problem = published.status, f"publish: {published.problem}"
         return
+    report = published.report
+    progress(
+        f"published {report.records_published} of {report.records_read} records in "
+        f"{_count(report.kinesis_records, 'Kinesis record')}; Firehose has not delivered them yet"
+    )
     if endpoint is not None:
         _send_through_endpoint(stack, options, result, progress, endpoint)
     progress("flushing the Firehose stand-in (AWS would deliver within the buffering interval)")
@@ -254,6 +259,7 @@ def _send_through_endpoint(
             endpoint=endpoint.url, source=str(path), api_key=api_key, report=result.out / "endpoint-report.json"
         )
     )
+    progress(f"the endpoint accepted {result.endpoint.accepted} of {len(records)} records")
 
 
 def curl_example(record: dict[str, Any]) -> str:
@@ -289,7 +295,8 @@ def _summary(result: DemoResult) -> str:
     if report is not None:
         aggregation = "aggregated" if report.aggregate else "one per Kinesis record"
         lines.append(
-            f"  publish   {report.records_published} of {report.records_read} records from {report.source} "
+            f"  publish   {report.records_published} of {report.records_read} records from {report.source} (on the "
+            "emulator) "
             f"to stream {report.stream} in {_count(report.kinesis_records, 'Kinesis record')} ({aggregation}); "
             f"{report.records_rejected} rejected, {report.records_failed} failed"
         )

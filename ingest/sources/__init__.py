@@ -1,5 +1,6 @@
-"""Layer 1 of `ingest`, source: where records come from. S3 (s3:// or an S3 HTTPS URL), a single HTTP(S) file, or
-a local path; more through plugins.
+"""Stage layer of `ingest`, the source (beside formats, records, publishing, sample): where records come from.
+
+S3 (s3:// or an S3 HTTPS URL), a single HTTP(S) file, or a local path; more through plugins.
 
 `open_source(spec)` picks the registered kind that understands the spec. Each built-in kind lives in its own
 module and registers itself when the registry first needs it (`ingest.sources.registry`), so importing this
