@@ -18,7 +18,11 @@ PLUGIN_MODULE_PREFIX = "tracking_pipeline_test_plugin_"
 
 
 def isolate_registry(monkeypatch: pytest.MonkeyPatch, module: ModuleType) -> None:
-    """Registrations made by a test vanish after it; entry points are scanned afresh, as in a new process."""
+    """Registrations made by a test vanish after it; entry points are scanned afresh, as in a new process.
+
+    The real registry loads its built-in modules first: once imported, a module does not register again, so a
+    registry that saw them only in a test's copy would stay empty after it."""
+    module._registry.entries()
     isolated = copy.deepcopy(module._registry)
     isolated.plugins_scanned = False
     monkeypatch.setattr(module, "_registry", isolated)
@@ -44,3 +48,12 @@ def entry_point_plugins(
     finally:
         for module in [name for name in sys.modules if name.startswith(PLUGIN_MODULE_PREFIX)]:
             del sys.modules[module]
+
+
+@pytest.fixture
+def plugin_entry_point(
+    entry_point_group: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[Callable[[str, str], EntryPoint]]:
+    """`entry_point_plugins` for the group of the registry under test (the `entry_point_group` fixture)."""
+    with entry_point_plugins(monkeypatch, tmp_path, entry_point_group) as install:
+        yield install

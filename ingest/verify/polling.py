@@ -155,6 +155,8 @@ def _arrivals(snapshot: Snapshot, finished_at: datetime) -> tuple[float | None, 
     its second too: an object written in the same second as the run finished is 0 s, never a negative fraction
     that only the truncation made up. A negative value is a whole second or more: delivery during the run.
     """
+    # Amazon S3 API Reference: ListObjectsV2's sample response gives <LastModified>2009-10-12T17:50:30.000Z</...>,
+    # and HeadObject/GetObject return Last-Modified as an HTTP date (RFC 7231: whole seconds).
     moments = [item.stored.last_modified for item in snapshot.objects if item.holds_own_records]
     if not moments:
         return None, None

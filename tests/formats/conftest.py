@@ -17,7 +17,8 @@ from xml.sax.saxutils import escape
 import pytest
 
 from ingest.formats import registry
-from tests.plugin_entry_points import isolate_registry
+from ingest.formats.registry import ENTRY_POINT_GROUP
+from tests.plugin_entry_points import isolate_registry, plugin_entry_point  # noqa: F401  (a fixture)
 
 Record = dict[str, Any]
 
@@ -109,3 +110,8 @@ def writers() -> dict[str, Writer]:
 @pytest.fixture
 def isolated_format_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     isolate_registry(monkeypatch, registry)
+
+
+@pytest.fixture
+def entry_point_group() -> str:
+    return ENTRY_POINT_GROUP

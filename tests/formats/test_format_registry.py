@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
-from importlib.metadata import EntryPoint
-from pathlib import Path
+from collections.abc import Iterator
 from typing import BinaryIO
 
 import pytest
@@ -13,7 +11,6 @@ import pytest
 from ingest.errors import ConfigurationError, DuplicateRegistrationError, UnknownFormatError
 from ingest.formats import (
     DEFAULT_CHUNK_SIZE,
-    ENTRY_POINT_GROUP,
     MalformedRecord,
     RawRecord,
     UndetectableFormatError,
@@ -25,7 +22,6 @@ from ingest.formats import (
 )
 from ingest.formats import registry as format_registry
 from ingest.sources import SourceObject
-from tests.plugin_entry_points import entry_point_plugins
 
 
 def read_pipe_separated(
@@ -122,12 +118,6 @@ def read_plugged(stream, *, chunk_size=65536):
 
 register_format("{name}", read_plugged, extensions=(".{name}",))
 """
-
-
-@pytest.fixture
-def plugin_entry_point(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callable[[str, str], EntryPoint]]:
-    with entry_point_plugins(monkeypatch, tmp_path, ENTRY_POINT_GROUP) as install:
-        yield install
 
 
 @pytest.mark.usefixtures("isolated_format_registry")

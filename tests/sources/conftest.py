@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from ingest.sources import registry
+from ingest.sources.registry import ENTRY_POINT_GROUP
 from tests.aws_env import use_fake_aws, use_isolated_aws
-from tests.plugin_entry_points import isolate_registry
+from tests.plugin_entry_points import isolate_registry, plugin_entry_point  # noqa: F401  (a fixture)
 
 
 @pytest.fixture
@@ -113,3 +114,8 @@ def file_server() -> Iterator[FileServer]:
     httpd.shutdown()
     httpd.server_close()
     thread.join()
+
+
+@pytest.fixture
+def entry_point_group() -> str:
+    return ENTRY_POINT_GROUP

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from importlib.metadata import EntryPoint
 from io import BytesIO
 from pathlib import Path
 
@@ -13,7 +11,6 @@ import pytest
 from ingest.errors import ConfigurationError, DuplicateRegistrationError, UnknownSourceError
 from ingest.sources import (
     DEFAULT_SOURCE,
-    ENTRY_POINT_GROUP,
     SourceObject,
     SourceOptions,
     open_source,
@@ -24,7 +21,6 @@ from ingest.sources import registry as source_registry
 from ingest.sources.http import HttpSource
 from ingest.sources.local import LocalSource
 from ingest.sources.s3 import S3Source
-from tests.plugin_entry_points import entry_point_plugins
 
 
 class MemorySource:
@@ -129,12 +125,6 @@ def plugin_source(spec, options):
 
 register_source("{name}", plugin_source, schemes=("{name}",))
 """
-
-
-@pytest.fixture
-def plugin_entry_point(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callable[[str, str], EntryPoint]]:
-    with entry_point_plugins(monkeypatch, tmp_path, ENTRY_POINT_GROUP) as install:
-        yield install
 
 
 @pytest.mark.usefixtures("isolated_source_registry")
