@@ -202,7 +202,8 @@ def _publish_and_verify(
     report = published.report
     progress(
         f"published {report.records_published} of {report.records_read} records in "
-        f"{_count(report.kinesis_records, 'Kinesis record')}; Firehose has not delivered them yet"
+        f"{_count(report.kinesis_records, 'Kinesis record')} ({report.records_rejected} rejected, "
+        f"{report.records_failed} failed)"
     )
     if endpoint is not None:
         _send_through_endpoint(stack, options, result, progress, endpoint)
