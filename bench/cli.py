@@ -18,6 +18,7 @@ from bench.comparison import compare_producers
 from bench.dataset import delivered_lines, encoded_records
 from bench.delivery_cost import DEFAULT_ARRIVAL_RATES, stack_delivery_costs
 from bench.emulator import EMULATOR_SHARDS
+from bench.import_cost import import_cost_text, measure
 from bench.machine import caption, describe_machine
 from bench.producers import PRODUCER_NAMES
 from bench.results import Results, write_results
@@ -27,7 +28,8 @@ from bench.tables import client_cost_text, delivery_cost_table, producers_table,
 SHARD_LIMITS = "shard-limits"
 CLIENT_COST = "client-cost"
 DELIVERY_COST = "delivery-cost"
-SECTIONS: tuple[str, ...] = (SHARD_LIMITS, CLIENT_COST, DELIVERY_COST)
+IMPORT_COST = "import-cost"
+SECTIONS: tuple[str, ...] = (SHARD_LIMITS, CLIENT_COST, DELIVERY_COST, IMPORT_COST)
 NAMES: tuple[str, ...] = (*PRODUCER_NAMES, *SECTIONS)
 BENCH_DIR = Path(__file__).resolve().parent
 DELIVERY_SAMPLE_RECORDS = 20_000
@@ -176,6 +178,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             delivered_lines(dataset[:DELIVERY_SAMPLE_RECORDS]), rates=args.arrival_rate or DEFAULT_ARRIVAL_RATES
         )
         _show("Delivery cost (Firehose to S3, per million records)", delivery_cost_table(results.delivery_cost))
+
+    if IMPORT_COST in selected:
+        _say("import cost: fresh interpreters")
+        results.import_cost = measure()
+        _show("Import cost (fresh interpreters, wall clock)", import_cost_text(results.import_cost))
 
     write_results(results, args.results)
     _say(f"wrote {args.results}")

@@ -11,6 +11,7 @@ from pathlib import Path
 from bench.client_cost import BigFileRun, StageRate
 from bench.comparison import ProducerFigures, ratios
 from bench.delivery_cost import DeliveryCost
+from bench.import_cost import ImportCost
 from bench.producers import DEFAULT_PRODUCER
 from bench.shard_limits import LimitRun
 
@@ -25,6 +26,7 @@ class Results:
     client_stages: Sequence[StageRate] | None = None
     big_file: BigFileRun | None = None
     delivery_cost: Sequence[DeliveryCost] | None = None
+    import_cost: Sequence[ImportCost] | None = None
 
     def to_dict(self) -> dict[str, object]:
         document: dict[str, object] = {
@@ -43,6 +45,8 @@ class Results:
             }
         if self.delivery_cost is not None:
             document["delivery_cost"] = [cost.to_dict() for cost in self.delivery_cost]
+        if self.import_cost is not None:
+            document["import_cost"] = [cost.to_dict() for cost in self.import_cost]
         document["machine"] = self.machine
         document["settings"] = self.settings
         return document

@@ -19,7 +19,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from ingest.commands.publish import PublishOptions, publish
+from ingest.run.publish import PublishOptions, publish
 from ingest.run.report import ObjectReport, RunReport
 from reliability import REPOSITORY
 from reliability.aws import REGION, aws_environment, isolated_variables
@@ -108,7 +108,6 @@ def publish_corpus(cases: Sequence[Case], workdir: Path) -> CorpusRun:
                 region=REGION,
                 report=workdir / "report.json",
                 dead_letter=dead_letter,
-                quiet=True,
             )
         )
         if result.report is None:

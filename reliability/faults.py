@@ -23,8 +23,9 @@ from unittest import mock
 import boto3
 from moto import mock_aws
 
-from ingest.commands.publish import PublishOptions, PublishResult, publish
+from ingest.commands.publish import publish_and_print
 from ingest.publishing import KinesisPublisher
+from ingest.run.publish import PublishOptions, PublishResult
 from ingest.run.report import RunReport
 from ingest.sample import sample_files
 from reliability.accounting import RecordKey, account, duplicates, never_delivered, read_dead_letters
@@ -92,14 +93,14 @@ class Bench:
 
         stderr = io.StringIO()
         with (
-            mock.patch("ingest.commands.publish.kinesis_client", lambda region=None: client),
+            mock.patch("ingest.run.publish.kinesis_client", lambda region=None: client),
             mock.patch(
-                "ingest.commands.publish.KinesisPublisher",
+                "ingest.run.publish.KinesisPublisher",
                 functools.partial(KinesisPublisher, sleep=wait, rng=random.Random(JITTER_SEED)),
             ),
             contextlib.redirect_stderr(stderr),
         ):
-            result = publish(
+            result = publish_and_print(
                 PublishOptions(
                     stream=STREAM,
                     source=str(self.source),
@@ -108,8 +109,8 @@ class Bench:
                     report=self.workdir / f"{label}-report.json",
                     dead_letter=self.workdir / f"{label}-dead-letter.jsonl",
                     checkpoint=checkpoint,
-                    quiet=True,
-                )
+                ),
+                quiet=True,
             )
         run = Run(result, stderr.getvalue(), read_dead_letters(self.workdir / f"{label}-dead-letter.jsonl"), backoff)
         self.runs.append(run)

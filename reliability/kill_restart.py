@@ -18,10 +18,11 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.commands.publish import PublishOptions, publish
 from ingest.local.stack import LocalStack, running_local_stack
+from ingest.run.publish import PublishOptions, publish
 from ingest.run.report import load_report
-from ingest.verify import VerifyOptions, VerifyResult, verify_delivery
+from ingest.verify import VerifyOptions, VerifyResult
+from ingest.verify.polling import verify_delivery
 from reliability.accounting import RecordKey, account, read_dead_letters
 from reliability.aws import child_environment
 from reliability.kinesis import read_stream
@@ -87,7 +88,6 @@ def kill_and_restart(workdir: Path) -> KillRestart:
                 report=workdir / "restart-report.json",
                 dead_letter=workdir / "restart-dead-letter.jsonl",
                 checkpoint=checkpoint,
-                quiet=True,
             )
         )
         stack.relay.flush()

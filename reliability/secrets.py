@@ -104,7 +104,7 @@ def _publish_with_expiring_credentials(workdir: Path, transcript: Transcript, st
     faulty = FaultyKinesis(
         kinesis_client(stream[-1]), call_fault=lambda call: "ExpiredTokenException" if call > 1 else None
     )
-    with mock.patch("ingest.commands.publish.kinesis_client", lambda region=None: faulty):
+    with mock.patch("ingest.run.publish.kinesis_client", lambda region=None: faulty):
         transcript.command(
             "publish (credentials expire)",
             ["publish", *stream, "--source", source, "--no-aggregate", "--dead-letter", str(workdir / "expired.jsonl"),

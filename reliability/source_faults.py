@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import mock
 
-from ingest.commands.publish import PublishOptions, publish
+from ingest.commands.publish import publish_and_print
 from ingest.local.emulator import Emulator, running_emulator
+from ingest.run.publish import PublishOptions
 from ingest.sample import generate_records, sample_files
 from ingest.sources import s3 as s3_source
 from reliability.accounting import RecordKey, account, duplicates, never_delivered, read_dead_letters
@@ -74,7 +75,7 @@ class SourceBench:
         ):
             logger.addHandler(warnings)
             try:
-                result = publish(
+                result = publish_and_print(
                     PublishOptions(
                         stream=STREAM,
                         source=source,
@@ -82,8 +83,8 @@ class SourceBench:
                         report=self.workdir / f"{label}-report.json",
                         dead_letter=self.workdir / f"{label}-dead-letter.jsonl",
                         checkpoint=checkpoint,
-                        quiet=True,
-                    )
+                    ),
+                    quiet=True,
                 )
             finally:
                 logger.removeHandler(warnings)

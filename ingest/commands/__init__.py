@@ -1,7 +1,10 @@
-"""The subcommands of `python -m ingest`, one module each.
+"""Layer `commands` of `ingest`, the top (under `cli`): the subcommands of `python -m ingest`, one module each.
 
-Each module exposes `register(commands)`, which adds its parser to the `add_subparsers()` action and sets a
-`handler(args) -> int` default. Adding a command is one module plus one entry in `COMMANDS`.
+A command parses its flags, calls a library function (`publish()`, `send()`, `verify_delivery()`, `smoke()`,
+`run_demo()`) and prints what it returned; the work and its results live in the layers below. Each module
+exposes `register(commands)`, which adds its parser to the `add_subparsers()` action and sets a
+`handler(args) -> int` default. A handler imports its library function when it runs, not at the top, so that
+`--help` loads no boto3. Adding a command is one module plus one entry in `COMMANDS`.
 """
 
 from __future__ import annotations

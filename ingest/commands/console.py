@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from ingest.run.pipeline import StopRequest
+from ingest.run.stop import StopRequest
 
 LOGGER = logging.getLogger("ingest.cli")
 

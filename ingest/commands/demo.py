@@ -9,22 +9,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from botocore.exceptions import BotoCoreError, ClientError
-
+from ingest.commands.arguments import whole_number
 from ingest.commands.console import fail
 from ingest.errors import ConfigurationError, IngestError
 
 COMMAND = "demo"
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text, 10)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -37,7 +26,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument(
-        "--records", type=_positive, metavar="N", help="publish N generated records instead of the sample dataset"
+        "--records", type=whole_number(1), metavar="N", help="publish N generated records instead of the sample dataset"
     )
     parser.add_argument(
         "--aggregate",
@@ -70,6 +59,8 @@ def _handle(args: argparse.Namespace) -> int:
             "pip install -r requirements-dev.txt",
         )
 
+    from botocore.exceptions import BotoCoreError, ClientError
+
     options = DemoOptions(records=args.records, aggregate=args.aggregate, out=args.out)
     try:
         result = run_demo(options)
@@ -82,4 +73,4 @@ def _handle(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return fail(COMMAND, 1, "interrupted (the emulator was stopped)")
     print(result.summary())
-    return result.status
+    return fail(COMMAND, result.status, result.problem) if result.problem else result.status

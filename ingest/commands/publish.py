@@ -1,59 +1,32 @@
 """`python -m ingest publish`: read, validate and publish every record of a source to a Kinesis stream.
 
-Exit status: 0 when every valid record was published (rejections are reported, not failures), 1 when a
-record failed to publish, an object could not be read, or the run aborted, 2 for usage and configuration
-errors (bad flag, unknown stream, unreadable source, missing or refused credentials). `smoke` and `demo`
-call `publish()` directly, so they run exactly this code path.
+The work is `ingest.run.publish.publish()`; this module parses the flags, shows progress, and prints the summary
+and the one-line failure. Exit status: 0 when every valid record was published (rejections are reported, not
+failures), 1 when a record failed to publish, an object could not be read, or the run aborted, 2 for usage and
+configuration errors (bad flag, unknown stream, unreadable source, missing or refused credentials).
 """
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, fields
 from pathlib import Path
-
-from botocore.exceptions import BotoCoreError, ClientError
+from typing import TYPE_CHECKING
 
 from ingest.commands.console import console_logging, fail, graceful_signals
-from ingest.errors import ConfigurationError, IngestError, SourceError
+from ingest.errors import ConfigurationError
 from ingest.formats import AUTO, format_names
-from ingest.publishing import KinesisPublisher, describe_stream
-from ingest.run.aws import credential_problem, kinesis_client
-from ingest.run.checkpoint import Checkpoint
-from ingest.run.dead_letter import DeadLetterWriter
 from ingest.run.partition import Partition
-from ingest.run.pipeline import RunSettings, StopRequest, run_publish
-from ingest.run.progress import progress_display
-from ingest.run.report import RunReport, new_run_id, write_report
-from ingest.run.summary import failure_reason, summarize
-from ingest.sources import DEFAULT_SOURCE, Source, SourceOptions, open_source
+from ingest.run.stop import StopRequest
+from ingest.run.summary import summarize
+from ingest.sources import DEFAULT_SOURCE
+
+if TYPE_CHECKING:
+    from ingest.run.publish import PublishOptions, PublishResult
 
 COMMAND = "publish"
-
-
-@dataclass(frozen=True)
-class PublishOptions:
-    """The command's flags, usable from code as well as from the command line."""
-
-    stream: str
-    source: str = DEFAULT_SOURCE
-    format: str = AUTO
-    aggregate: bool = True
-    no_sign_request: bool = False
-    region: str | None = None
-    report: Path | None = None
-    dead_letter: Path | None = None
-    checkpoint: Path | None = None
-    full: bool = False
-    partition: Partition | None = None
-    quiet: bool = False
-
-
-@dataclass(frozen=True)
-class PublishResult:
-    status: int
-    report: RunReport | None
-    """None when the run could not start (the reason was printed)."""
+FORMAT_HELP = (
+    "record format; auto picks one per object from its extension or content type (text: JSON Lines in a .txt file)"
+)
 
 
 def _partition(text: str) -> Partition:
@@ -75,7 +48,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--format",
         default=AUTO,
         choices=[AUTO, *format_names()],
-        help="record format; auto picks one per object from its extension or content type",
+        help=FORMAT_HELP,
     )
     parser.add_argument(
         "--aggregate",
@@ -108,99 +81,41 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    options = PublishOptions(**{field.name: getattr(args, field.name) for field in fields(PublishOptions)})
-    return publish(options).status
+    from ingest.run.publish import PublishOptions  # here, not at the top: boto3 only for a command that publishes
+
+    options = PublishOptions(
+        stream=args.stream,
+        source=args.source,
+        format=args.format,
+        aggregate=args.aggregate,
+        no_sign_request=args.no_sign_request,
+        region=args.region,
+        report=args.report,
+        dead_letter=args.dead_letter,
+        checkpoint=args.checkpoint,
+        full=args.full,
+        partition=args.partition,
+    )
+    return publish_and_print(options, quiet=args.quiet).status
 
 
-def publish(options: PublishOptions) -> PublishResult:
-    """One run: set up (exit 2 on any setup problem, before anything is read), publish, summarise."""
+def publish_and_print(options: PublishOptions, *, quiet: bool) -> PublishResult:
+    """The whole command after parsing: `publish_guarded`, then the summary (unless quiet) and, when the status is
+    not 0, one line on stderr."""
+    result = publish_guarded(options, quiet=quiet)
+    if result.report is not None and not quiet:
+        print(summarize(result.report, report_path=options.report))
+    if result.problem is not None:
+        fail(COMMAND, result.status, result.problem)
+    return result
+
+
+def publish_guarded(options: PublishOptions, *, quiet: bool) -> PublishResult:
+    """`publish()` as the command runs it: log lines on stderr, graceful SIGINT/SIGTERM (the first winds the run
+    down, the second stops it), progress bars or lines. `smoke` publishes through it too."""
+    from ingest.run.progress import progress_display  # tqdm, only for a command that shows progress
+    from ingest.run.publish import publish
+
     stop = StopRequest()
-    with console_logging(quiet=options.quiet), graceful_signals(stop):
-        try:
-            setup = _prepare(options)
-        except ConfigurationError as exc:
-            return PublishResult(fail(COMMAND, 2, str(exc)), None)
-        except (BotoCoreError, ClientError) as exc:
-            problem = credential_problem(exc) or f"cannot use stream {options.stream!r}: {exc}"
-            return PublishResult(fail(COMMAND, 2, problem), None)
-        abort_status = _run(options, setup, stop)
-
-    report = setup.report
-    if not options.quiet:
-        print(summarize(report, report_path=options.report))
-    reason = failure_reason(report)
-    if reason is None:
-        return PublishResult(0, report)
-    return PublishResult(fail(COMMAND, abort_status if report.aborted else 1, reason), report)
-
-
-@dataclass
-class _Setup:
-    source: Source
-    publisher: KinesisPublisher
-    report: RunReport
-    dead_letter: DeadLetterWriter
-    checkpoint: Checkpoint | None
-
-
-def _prepare(options: PublishOptions) -> _Setup:
-    """Everything that can fail because of the setup, checked before a single object is read (exit 2)."""
-    source = open_source(options.source, SourceOptions(no_sign_request=options.no_sign_request, region=options.region))
-    client = kinesis_client(options.region)
-    describe_stream(client, options.stream)
-    checkpoint = Checkpoint.load(options.checkpoint) if options.checkpoint else None
-    if checkpoint is not None:
-        checkpoint.check_writable()
-    report = RunReport(
-        run_id=new_run_id(),
-        source=source.uri,
-        stream=options.stream,
-        aggregate=options.aggregate,
-        format=options.format,
-        partition=str(options.partition) if options.partition else None,
-        checkpoint=str(options.checkpoint) if options.checkpoint else None,
-    )
-    if options.report is not None:
-        try:
-            write_report(report, options.report)
-        except OSError as exc:
-            raise ConfigurationError(f"cannot write report {options.report}: {exc.strerror or exc}") from None
-    dead_letter = DeadLetterWriter(
-        options.dead_letter or Path(f"dead-letter-{report.run_id}.jsonl"),
-        report.run_id,
-        create=options.dead_letter is not None,
-    )
-    publisher = KinesisPublisher(client, options.stream, aggregate=options.aggregate)
-    return _Setup(source, publisher, report, dead_letter, checkpoint)
-
-
-def _run(options: PublishOptions, setup: _Setup, stop: StopRequest) -> int:
-    """Run the pipeline; returns the exit status an abort deserves (the report says whether it aborted)."""
-    settings = RunSettings(format_name=options.format, partition=options.partition, full=options.full)
-    with setup.dead_letter, progress_display(quiet=options.quiet) as progress:
-        try:
-            run_publish(
-                setup.source,
-                setup.publisher,
-                setup.report,
-                dead_letter=setup.dead_letter,
-                settings=settings,
-                checkpoint=setup.checkpoint,
-                progress=progress,
-                report_path=options.report,
-                stop=stop,
-            )
-        except KeyboardInterrupt:
-            return 1  # a second signal: the report says "interrupted"
-        except (IngestError, BotoCoreError, ClientError, OSError) as exc:
-            return _abort_status(exc, setup.report)
-    return 1
-
-
-def _abort_status(exc: BaseException, report: RunReport) -> int:
-    """2 when the run stopped because of its setup (credentials, an unreadable source), else 1."""
-    if credential_problem(exc) is not None or isinstance(exc, ConfigurationError):
-        return 2
-    if isinstance(exc, SourceError) and report.objects_listed == 0:
-        return 2
-    return 1
+    with console_logging(quiet=quiet), graceful_signals(stop), progress_display(quiet=quiet) as progress:
+        return publish(options, stop=stop, progress=progress)

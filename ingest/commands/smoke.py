@@ -1,61 +1,33 @@
-"""`python -m ingest smoke`: the post-deploy smoke test. Publish through the real `publish` code path to the
-stream a stack exports, then verify that every published record reached its bucket.
+"""`python -m ingest smoke`: the post-deploy smoke test. Publish to the stream a stack exports, then verify that
+every published record reached its bucket: `ingest.smoke.check.smoke()` does it; this module parses the flags and
+prints.
 
-It passes (exit 0) only when something was published and every published record arrived: a smoke test that
-published nothing proves nothing, and a publish failure fails it even if what was published arrived (exit
-1). Stack outputs that cannot be read or lack a key, and the setup errors of `publish`/`verify`, exit 2.
+Exit status: 0 when something was published and every published record arrived, 1 otherwise, 2 when the stack
+outputs cannot be read or lack a key, and for the setup errors of `publish`/`verify`. A publish failure prints
+`publish`'s own line (`ingest publish: <reason>`), a failed check `ingest smoke: <reason>`.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import tempfile
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ingest.commands.arguments import add_poll_interval
 from ingest.commands.console import fail
-from ingest.commands.publish import PublishOptions, publish
+from ingest.commands.publish import COMMAND as PUBLISH_COMMAND
+from ingest.commands.publish import publish_guarded
 from ingest.errors import ConfigurationError, IngestError
-from ingest.run.report import RunReport
-from ingest.smoke import StackOutputs, pulumi_stack_outputs, read_outputs_file
+from ingest.smoke.outputs import pulumi_stack_outputs, read_outputs_file
 from ingest.sources import DEFAULT_SOURCE
-from ingest.verify import (
-    DEFAULT_POLL_INTERVAL_SECONDS,
-    PollProgress,
-    VerifyOptions,
-    VerifyResult,
-    default_timeout_seconds,
-    verify_delivery,
-)
+
+if TYPE_CHECKING:
+    from ingest.verify.polling import PollProgress
 
 COMMAND = "smoke"
-LISTED_MISSING = 5
-
-
-@dataclass(frozen=True)
-class SmokeOptions:
-    outputs: StackOutputs
-    report: Path
-    dead_letter: Path
-    source: str = DEFAULT_SOURCE
-    no_sign_request: bool = False
-    region: str | None = None
-    """Overrides the stack's `region` output."""
-    timeout_seconds: float | None = None
-    """None: derived from the stack's buffering interval (2 x interval + 300 s)."""
-    poll_interval_seconds: float = DEFAULT_POLL_INTERVAL_SECONDS
-
-
-@dataclass(frozen=True)
-class SmokeResult:
-    status: int
-    report: RunReport | None
-    """None when the publish could not start (it printed why)."""
-    verification: VerifyResult | None
-    """None when the publish did not get far enough to verify anything."""
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -77,19 +49,15 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help="how long to wait for delivery (default: 2 x the stack's buffering interval + 300 s)",
     )
-    parser.add_argument(
-        "--poll-interval",
-        type=float,
-        default=DEFAULT_POLL_INTERVAL_SECONDS,
-        metavar="SECONDS",
-        help=f"time between looks at the bucket (default {DEFAULT_POLL_INTERVAL_SECONDS:g})",
-    )
+    add_poll_interval(parser)
     parser.add_argument("--report", type=Path, metavar="PATH", help="run report (default: in a new temp directory)")
     parser.add_argument("--dead-letter", type=Path, metavar="PATH", help="dead letters (default: next to the report)")
     parser.set_defaults(handler=_handle)
 
 
 def _handle(args: argparse.Namespace) -> int:
+    from ingest.smoke.check import SmokeOptions, smoke, smoke_summary  # boto3 only for a command that uses it
+
     try:
         outputs = read_outputs_file(args.outputs) if args.outputs else pulumi_stack_outputs(args.stack)
         report, dead_letter = _paths(args.report, args.dead_letter)
@@ -109,17 +77,18 @@ def _handle(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-        result = run_smoke(options, progress=_print_progress)
+        result = smoke(options, publish=functools.partial(publish_guarded, quiet=True), progress=_print_progress)
     except ConfigurationError as exc:
         return fail(COMMAND, 2, str(exc))
     except IngestError as exc:
         return fail(COMMAND, 1, str(exc))
     except KeyboardInterrupt:
         return fail(COMMAND, 1, "interrupted")
+    if result.published.problem is not None:
+        fail(PUBLISH_COMMAND, result.status, result.published.problem)
     if result.verification is not None:
         print(smoke_summary(result, options))
-    reason = failure_reason(result)
-    return fail(COMMAND, result.status, reason) if reason else result.status
+    return fail(COMMAND, result.status, result.problem) if result.problem else result.status
 
 
 def _paths(report: Path | None, dead_letter: Path | None) -> tuple[Path, Path]:
@@ -132,81 +101,3 @@ def _paths(report: Path | None, dead_letter: Path | None) -> tuple[Path, Path]:
 
 def _print_progress(progress: PollProgress) -> None:
     print(f"ingest {COMMAND}: {progress.line()}", file=sys.stderr, flush=True)
-
-
-def run_smoke(
-    options: SmokeOptions,
-    *,
-    sleep: Callable[[float], None] = time.sleep,
-    progress: Callable[[PollProgress], None] | None = None,
-) -> SmokeResult:
-    """Raises ConfigurationError when the bucket cannot be read for a setup reason."""
-    outputs = options.outputs
-    region = options.region or outputs.region
-    timeout = options.timeout_seconds
-    if timeout is None:
-        timeout = default_timeout_seconds(outputs.buffering_interval_seconds)
-    published = publish(
-        PublishOptions(
-            stream=outputs.stream_name,
-            source=options.source,
-            no_sign_request=options.no_sign_request,
-            region=region,
-            report=options.report,
-            dead_letter=options.dead_letter,
-            quiet=True,
-        )
-    )
-    if published.report is None or published.status == 2 or published.report.aborted:
-        return SmokeResult(published.status, published.report, None)
-    verification = verify_delivery(
-        published.report,
-        VerifyOptions(
-            bucket=outputs.bucket_name,
-            prefix=outputs.delivery_prefix,
-            error_prefix=outputs.error_prefix,
-            timeout_seconds=timeout,
-            poll_interval_seconds=options.poll_interval_seconds,
-            region=region,
-        ),
-        sleep=sleep,
-        progress=progress,
-    )
-    passed = published.status == 0 and verification.ok and published.report.records_published > 0
-    return SmokeResult(0 if passed else 1, published.report, verification)
-
-
-def smoke_summary(result: SmokeResult, options: SmokeOptions) -> str:
-    """One paragraph: verdict, what was published, what arrived and how fast, and where the files are."""
-    report, verification = result.report, result.verification
-    if report is None or verification is None:
-        return f"Smoke test of {options.outputs.origin}: FAILED before anything could be verified."
-    sentences = [
-        f"Smoke test of {options.outputs.origin}: {'PASSED' if result.status == 0 else 'FAILED'}.",
-        f"Run {report.run_id} published {report.records_published} of {report.records_read} records from "
-        f"{report.source} to stream {report.stream} ({report.records_rejected} rejected, "
-        f"{report.records_failed} failed).",
-        f"{verification.delivered} of {verification.expected} arrived in s3://{verification.bucket}/"
-        f"{verification.prefix} ({verification.missing} missing, {verification.duplicated} duplicated, "
-        f"{verification.failed_delivery_count} under s3://{verification.bucket}/{verification.error_prefix}).",
-    ]
-    first, last = verification.first_arrival_seconds, verification.last_arrival_seconds
-    if first is not None and last is not None:
-        sentences.append(f"First arrival {first:+.1f} s, last {last:+.1f} s after the publish finished.")
-    if verification.missing_records:
-        named = ", ".join(f"{ref.uri} #{ref.index}" for ref in verification.missing_records[:LISTED_MISSING])
-        sentences.append(f"First missing: {named}.")
-    sentences.append(f"Report: {options.report}; dead letters: {report.dead_letter or 'none written'}.")
-    return " ".join(sentences)
-
-
-def failure_reason(result: SmokeResult) -> str | None:
-    """The stderr line of a failed smoke test, unless `publish` already printed one."""
-    report, verification = result.report, result.verification
-    if result.status == 0 or report is None or verification is None:
-        return None
-    if report.records_published == 0:
-        return "nothing was published, so nothing was proven"
-    if not verification.ok:
-        return verification.reason()
-    return None

@@ -1,6 +1,7 @@
-"""`python -m ingest verify`: check that the records of a publish run reached the destination bucket.
+"""`python -m ingest verify`: check that the records of a publish run (or of a send) reached the destination bucket.
 
-Exit status: 0 when every record the report lists as published was found, 1 when some are missing after the
+The work is `ingest.verify.polling.verify_delivery()`; this module parses the flags and prints. Exit status: 0
+when every record the report lists as published was found, 1 when some are missing after the
 timeout (or reading the bucket failed part-way), 2 for usage and configuration errors (unreadable report, no
 such bucket, missing or refused credentials). Progress goes to stderr, the summary (or, with --json, one
 JSON document) to stdout.
@@ -12,19 +13,20 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ingest.commands.arguments import add_poll_interval
 from ingest.commands.console import fail
 from ingest.errors import ConfigurationError, IngestError
-from ingest.run.report import load_report
-from ingest.verify import (
+from ingest.verify.options import (
     DEFAULT_CLOCK_SKEW_SECONDS,
-    DEFAULT_POLL_INTERVAL_SECONDS,
-    PollProgress,
     VerifyOptions,
-    VerifyResult,
     default_timeout_seconds,
-    verify_delivery,
 )
+from ingest.verify.result import VerifyResult
+
+if TYPE_CHECKING:
+    from ingest.verify.polling import PollProgress
 
 COMMAND = "verify"
 
@@ -32,11 +34,13 @@ COMMAND = "verify"
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         COMMAND,
-        help="check that the records of a publish run reached the destination bucket",
+        help="check that the records of a publish run (or a send) reached the destination bucket",
         description="Read what Firehose delivered since the run started and match it against the run report; "
         "poll until nothing is missing or the timeout passes.",
     )
-    parser.add_argument("--report", type=Path, required=True, metavar="PATH", help="the publish run's JSON report")
+    parser.add_argument(
+        "--report", type=Path, required=True, metavar="PATH", help="the JSON report of `publish` (or of `send`)"
+    )
     parser.add_argument("--bucket", required=True, help="destination bucket (the stack's bucketName output)")
     parser.add_argument("--prefix", default="crypto/", help="delivery folder (deliveryPrefix output; default crypto/)")
     parser.add_argument("--error-prefix", default="errors/", help="Firehose error folder (default errors/)")
@@ -52,13 +56,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help="the stack's buffering interval, to derive the default timeout (default: the component's default)",
     )
-    parser.add_argument(
-        "--poll-interval",
-        type=float,
-        default=DEFAULT_POLL_INTERVAL_SECONDS,
-        metavar="SECONDS",
-        help=f"time between looks at the bucket (default {DEFAULT_POLL_INTERVAL_SECONDS:g})",
-    )
+    add_poll_interval(parser)
     parser.add_argument(
         "--clock-skew",
         type=float,
@@ -77,8 +75,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
+    from ingest.verify.polling import verify_delivery  # boto3 only for a command that reads the bucket
+    from ingest.verify.reports import load_published_records
+
     try:
-        report = load_report(args.report)
+        report = load_published_records(args.report)
         timeout = args.timeout if args.timeout is not None else default_timeout_seconds(args.buffering_interval)
         options = VerifyOptions(
             bucket=args.bucket,

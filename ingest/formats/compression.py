@@ -15,7 +15,7 @@ from typing import BinaryIO, cast
 
 from ingest.errors import FormatError
 from ingest.formats.base import DEFAULT_CHUNK_SIZE, StoredObject
-from ingest.formats.streams import peek
+from ingest.formats.byte_reading import peek
 
 GZIP_MAGIC = b"\x1f\x8b"
 _GZIP_ENCODINGS = frozenset({"gzip", "x-gzip"})

@@ -20,9 +20,9 @@ from typing import BinaryIO
 
 from ingest.errors import FormatError
 from ingest.formats.base import DEFAULT_CHUNK_SIZE, MalformedRecord, RawRecord
+from ingest.formats.byte_reading import numbered_lines, utf8_body
 from ingest.formats.limits import MAX_RECORD_BYTES, preview
 from ingest.formats.registry import register_format
-from ingest.formats.streams import numbered_lines, utf8_body
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 """What `surrogateescape` turns a byte that is not UTF-8 into: one lone surrogate per byte."""

@@ -26,9 +26,9 @@ import ijson
 
 from ingest.errors import FormatError
 from ingest.formats.base import DEFAULT_CHUNK_SIZE, MalformedRecord, RawRecord
+from ingest.formats.byte_reading import utf8_body
 from ingest.formats.limits import MAX_NESTING, MAX_NUMBER_DIGITS, MAX_RECORD_BYTES, preview
 from ingest.formats.registry import register_format
-from ingest.formats.streams import utf8_body
 
 _OPENERS = frozenset({"start_map", "start_array"})
 _CLOSERS = frozenset({"end_map", "end_array"})

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from ingest.formats.base import DEFAULT_CHUNK_SIZE, MalformedRecord, RawRecord
+from ingest.formats.byte_reading import numbered_lines, utf8_body
 from ingest.formats.limits import MAX_RECORD_BYTES, preview
 from ingest.formats.registry import register_format
-from ingest.formats.streams import numbered_lines, utf8_body
 
 
 class _DuplicateKeyError(ValueError):

@@ -1,22 +1,29 @@
 """Which reader decodes an object: an explicit registry by name, extension and content type.
 
-Each format module registers itself once at import. Plugins from other distributions are modules listed
-under the entry-point group `tracking_pipeline.formats` (entry-point name = format name); they are imported on
-first lookup, and importing one performs its `register_format(...)` call exactly like a built-in module.
+Each format module registers itself once at import; the built-in modules are imported on the first lookup
+(`ingest.plugins.Registry`). Plugins from other distributions are modules listed under the entry-point group
+`tracking_pipeline.formats` (entry-point name = format name); they are imported on first lookup too, and importing
+one performs its `register_format(...)` call exactly like a built-in module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from importlib.metadata import entry_points
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from ingest.errors import DuplicateRegistrationError, UnknownFormatError
 from ingest.formats.base import FormatReader, StoredObject
-from ingest.plugins import load_plugins
+from ingest.plugins import Registry
 
 ENTRY_POINT_GROUP = "tracking_pipeline.formats"
+BUILT_IN_MODULES = (
+    "ingest.formats.json_array",
+    "ingest.formats.jsonl",
+    "ingest.formats.text",
+    "ingest.formats.csv_format",
+    "ingest.formats.xml_format",
+)
 AUTO = "auto"
 """Not a format: asks `read_object` to detect one."""
 _COMPRESSION_SUFFIX = ".gz"
@@ -34,17 +41,14 @@ class UndetectableFormatError(UnknownFormatError):
         )
 
 
-@dataclass
-class _FormatRegistry:
-    readers: dict[str, FormatReader] = field(default_factory=dict)
-    by_extension: dict[str, str] = field(default_factory=dict)
-    by_content_type: dict[str, str] = field(default_factory=dict)
-    loaded_plugins: set[str] = field(default_factory=set)
-    plugins_scanned: bool = False
-    """Entry points are read once per registry: scanning installed distributions costs more than a lookup."""
+@dataclass(frozen=True)
+class _Format:
+    reader: FormatReader
+    extensions: tuple[str, ...]
+    content_types: tuple[str, ...]
 
 
-_registry = _FormatRegistry()
+_registry: Registry[_Format] = Registry("format", group=ENTRY_POINT_GROUP, built_in=BUILT_IN_MODULES)
 
 
 def register_format(
@@ -61,46 +65,39 @@ def register_format(
     """
     if name == AUTO:
         raise ValueError(f"{AUTO!r} is reserved for format detection")
-    extensions = [_normal_extension(extension) for extension in extensions]
-    content_types = [_normal_content_type(content_type) for content_type in content_types]
-    if name in _registry.readers:
-        raise DuplicateRegistrationError(f"format {name!r} is already registered")
+    extensions = tuple(_normal_extension(extension) for extension in extensions)
+    content_types = tuple(_normal_content_type(content_type) for content_type in content_types)
+    _registry.check_free(name)
     for extension in extensions:
         if extension == _COMPRESSION_SUFFIX:
             raise ValueError(f"{_COMPRESSION_SUFFIX} marks compression, not a format")
-        if owner := _registry.by_extension.get(extension):
+        if owner := _owner(extension, lambda entry: entry.extensions):
             raise DuplicateRegistrationError(f"format {name!r}: extension {extension} belongs to {owner!r}")
     for content_type in content_types:
-        if owner := _registry.by_content_type.get(content_type):
+        if owner := _owner(content_type, lambda entry: entry.content_types):
             raise DuplicateRegistrationError(f"format {name!r}: content type {content_type} belongs to {owner!r}")
-    _registry.readers[name] = reader
-    _registry.by_extension.update(dict.fromkeys(extensions, name))
-    _registry.by_content_type.update(dict.fromkeys(content_types, name))
+    _registry.add(name, _Format(reader, extensions, content_types))
 
 
 def get_format(name: str) -> FormatReader:
     """The reader registered as `name`; UnknownFormatError lists the valid names."""
-    _load_plugins()
-    try:
-        return _registry.readers[name]
-    except KeyError:
-        raise UnknownFormatError(name, _registry.readers) from None
+    registered = _registry.entries()
+    if name not in registered:
+        raise UnknownFormatError(name, registered)
+    return registered[name].reader
 
 
 def format_names() -> list[str]:
-    _load_plugins()
-    return sorted(_registry.readers)
+    return sorted(_registry.entries())
 
 
 def detect_format(obj: StoredObject) -> str:
     """The format name for an object: by extension (a trailing .gz ignored), then by content type."""
-    _load_plugins()
-    extension = extension_of(obj.key)
-    if name := _registry.by_extension.get(extension):
+    if name := _owner(extension_of(obj.key), lambda entry: entry.extensions):
         return name
-    if obj.content_type and (name := _registry.by_content_type.get(_normal_content_type(obj.content_type))):
+    if obj.content_type and (name := _owner(_normal_content_type(obj.content_type), lambda e: e.content_types)):
         return name
-    raise UndetectableFormatError(obj, _registry.readers)
+    raise UndetectableFormatError(obj, _registry.entries())
 
 
 def extension_of(key: str) -> str:
@@ -110,6 +107,11 @@ def extension_of(key: str) -> str:
     return PurePosixPath(name).suffix
 
 
+def _owner(value: str, claims: Callable[[_Format], tuple[str, ...]]) -> str | None:
+    """The format whose extensions (or content types) include `value`, built-ins and plugins loaded first."""
+    return next((name for name, entry in _registry.entries().items() if value in claims(entry)), None)
+
+
 def _normal_extension(extension: str) -> str:
     extension = extension.strip().lower()
     return extension if extension.startswith(".") else f".{extension}"
@@ -117,16 +119,3 @@ def _normal_extension(extension: str) -> str:
 
 def _normal_content_type(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
-
-
-def _load_plugins() -> None:
-    """Import each plugin module once, on first use, so a broken plugin cannot break `import ingest`."""
-    if _registry.plugins_scanned:
-        return
-    load_plugins(
-        entry_points(group=ENTRY_POINT_GROUP),
-        kind="format",
-        loaded=_registry.loaded_plugins,
-        registered=lambda name: name in _registry.readers,
-    )
-    _registry.plugins_scanned = True

@@ -8,7 +8,10 @@ report, the verification result, the stack outputs and a copy of every object th
 With `endpoint_records` (by default one more day, 288 records, after the dataset), part of the data takes the
 other way in: the demo serves the tracking endpoint on a loopback port with the local stand-in for API Gateway
 (`ingest.local.gateway`), sends those records through it with the real `send`, and checks them with `verify`
-against `send`'s report, whose entries carry the request ids the endpoint stamped on each record.
+against `send`'s report, which names each record by the request id the endpoint stamped on it.
+
+It runs the library functions (`publish()`, `send()`, `verify_delivery()`) and never prints itself: `progress`
+gets one line per step, and the result says what happened (`summary()`) and why it failed (`problem`).
 """
 
 from __future__ import annotations
@@ -24,17 +27,19 @@ from pathlib import Path
 from typing import Any
 
 from components.core.settings import TrackingPipelineArgs
-from ingest.commands.publish import PublishOptions, publish
-from ingest.commands.send import SendOptions, SendResult, send
+from ingest.endpoint.send import SendOptions, SendResult, send
 from ingest.errors import ConfigurationError
 from ingest.local.endpoint import LocalEndpoint, SignedKinesis, local_gateway, serving_endpoint
 from ingest.local.relay import DeliveredObject
 from ingest.local.stack import LocalStack, running_local_stack
 from ingest.run.files import write_json_atomically
+from ingest.run.publish import PublishOptions, publish
 from ingest.run.report import RunReport
 from ingest.sample import generate_records
 from ingest.sample.generator import DEFAULT_START, INTERVAL_SECONDS
-from ingest.verify import VerifyOptions, VerifyResult, verify_delivery
+from ingest.verify import VerifyOptions, VerifyResult
+from ingest.verify.polling import verify_delivery
+from ingest.verify.reports import PublishedRecords
 
 DEFAULT_OUT_ROOT = Path("out")
 VERIFY_TIMEOUT_SECONDS = 30.0
@@ -45,6 +50,12 @@ COPIES_FOLDER = "s3"
 ENDPOINT_RECORDS = 288
 """What the demo sends through the endpoint by default: one more day of 5-minute intervals."""
 ENDPOINT_SEED = 9
+DEPLOYED_ENDPOINT_LINES = (
+    "URL=$(pulumi stack output trackingEndpointUrl --stack dev)",
+    'KEY=$(aws apigateway get-api-key --api-key "$(pulumi stack output apiKeyId --stack dev)" --include-value '
+    "--query value --output text)",
+)
+"""The two shell lines of docs/endpoint.md ("Try it") that `curl_example` reads its URL and key from."""
 
 Progress = Callable[[str], None]
 
@@ -90,7 +101,9 @@ class DemoResult:
     """What `send` did through the local endpoint (None when the demo did not serve it)."""
     endpoint_verification: VerifyResult | None = None
     curl: str | None = None
-    """A curl command that posts one record to the endpoint, as printed while it was serving."""
+    """A curl command that posts one record to a deployed stack's endpoint (the local one is gone by the end)."""
+    problem: str | None = None
+    """Why the status is not 0, in one line."""
 
     def summary(self) -> str:
         return _summary(self)
@@ -180,13 +193,18 @@ def _publish_and_verify(
             region=pipeline.region,
             report=result.out / "report.json",
             dead_letter=result.out / "dead-letter.jsonl",
-            quiet=True,
         )
     )
     result.report = published.report
-    if published.report is None or published.report.aborted:  # could not start, or stopped: publish said why
-        result.status = published.status
+    if published.report is None or published.report.aborted:  # could not start, or stopped
+        result.status, result.problem = published.status, f"publish: {published.problem}"
         return
+    report = published.report
+    progress(
+        f"published {report.records_published} of {report.records_read} records in "
+        f"{_count(report.kinesis_records, 'Kinesis record')} ({report.records_rejected} rejected, "
+        f"{report.records_failed} failed)"
+    )
     if endpoint is not None:
         _send_through_endpoint(stack, options, result, progress, endpoint)
     progress("flushing the Firehose stand-in (AWS would deliver within the buffering interval)")
@@ -195,16 +213,22 @@ def _publish_and_verify(
     progress(f"verifying with `verify` against s3://{pipeline.names.bucket}/{pipeline.args.data_prefix}")
     result.verification = _verify(stack, options, published.report)
     write_json_atomically(result.out / "verify.json", result.verification.to_dict(), indent=2)
-    ok = published.status == 0 and result.verification.ok
+    problems = [f"publish: {published.problem}"] if published.problem else []
+    if not result.verification.ok:
+        problems.append(f"verify: {result.verification.reason()}")
     if result.endpoint is not None:
         progress("verifying the records sent through the endpoint with `verify` and `send`'s report")
         result.endpoint_verification = _verify(stack, options, result.endpoint.report)
         write_json_atomically(result.out / "endpoint-verify.json", result.endpoint_verification.to_dict(), indent=2)
-        ok = ok and result.endpoint.status == 0 and result.endpoint_verification.ok
-    result.status = 0 if ok else 1
+        if result.endpoint.status != 0:
+            problems.append(f"send: {result.endpoint.reason()}")
+        if not result.endpoint_verification.ok:
+            problems.append(f"verify (endpoint): {result.endpoint_verification.reason()}")
+    result.status = 1 if problems else 0
+    result.problem = "; ".join(problems) or None
 
 
-def _verify(stack: LocalStack, options: DemoOptions, report: RunReport) -> VerifyResult:
+def _verify(stack: LocalStack, options: DemoOptions, report: PublishedRecords) -> VerifyResult:
     pipeline = stack.pipeline
     return verify_delivery(
         report,
@@ -228,22 +252,24 @@ def _send_through_endpoint(
     path = result.out / "endpoint-records.json"
     write_json_atomically(path, records, indent=2)
     api_key = endpoint.gateway.api_keys[0] if endpoint.gateway.api_keys else None
-    result.curl = curl_example(endpoint.url, api_key, records[0])
-    progress(f"serving the tracking endpoint at {endpoint.url} (a local stand-in for API Gateway); try it meanwhile:")
-    progress(f"  {result.curl}")
+    result.curl = curl_example(records[0])
+    progress(f"serving the tracking endpoint at {endpoint.url} for the demo (a local stand-in for API Gateway)")
     progress(f"sending {len(records)} more records through it with `send`")
     result.endpoint = send(
         SendOptions(
             endpoint=endpoint.url, source=str(path), api_key=api_key, report=result.out / "endpoint-report.json"
         )
     )
+    progress(f"the endpoint accepted {result.endpoint.accepted} of {len(records)} records")
 
 
-def curl_example(url: str, api_key: str | None, record: dict[str, Any]) -> str:
-    """One record posted to `POST <url>/v1/records`, as a shell command."""
+def curl_example(record: dict[str, Any]) -> str:
+    """One record posted to a deployed stack's `POST <trackingEndpointUrl>/v1/records`, as a shell command that
+    reads the URL and the API key from the environment (docs/endpoint.md says how to get them)."""
     body = json.dumps({"data": record}, separators=(",", ":"))
-    key = f" -H 'x-api-key: {api_key}'" if api_key else ""
-    return f"curl -sS -X POST '{url}/v1/records' -H 'Content-Type: application/json'{key} -d '{body}'"
+    return (
+        f"curl -sS -X POST \"$URL/v1/records\" -H 'Content-Type: application/json' -H \"x-api-key: $KEY\" -d '{body}'"
+    )
 
 
 def _copy_bucket(stack: LocalStack, root: Path) -> list[Path]:
@@ -270,7 +296,8 @@ def _summary(result: DemoResult) -> str:
     if report is not None:
         aggregation = "aggregated" if report.aggregate else "one per Kinesis record"
         lines.append(
-            f"  publish   {report.records_published} of {report.records_read} records from {report.source} "
+            f"  publish   {report.records_published} of {report.records_read} records from {report.source} (on the "
+            "emulator) "
             f"to stream {report.stream} in {_count(report.kinesis_records, 'Kinesis record')} ({aggregation}); "
             f"{report.records_rejected} rejected, {report.records_failed} failed"
         )
@@ -290,8 +317,8 @@ def _summary(result: DemoResult) -> str:
     if result.endpoint_verification is not None:
         lines.append("  verify    " + result.endpoint_verification.summary().replace("\n", "\n            "))
     if result.curl is not None:
-        lines.append("Post one record yourself (the stand-in has stopped; against a deployed stack use its")
-        lines.append("trackingEndpointUrl and API key):")
+        lines.append("Post one record to a deployed stack's endpoint yourself (docs/endpoint.md):")
+        lines.extend(f"  {line}" for line in DEPLOYED_ENDPOINT_LINES)
         lines.append(f"  {result.curl}")
     lines.append(f"Where to look (the emulator has stopped; these are copies), in {result.out}:")
     lines.append(f"  {'report.json':<20} the publish run report")

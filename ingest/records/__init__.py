@@ -1,4 +1,5 @@
-"""Records of the data dictionary: validation of raw values, and the bytes each published record becomes.
+"""Stage layer of `ingest`, the record (beside sources, formats, publishing, sample): records of the data
+dictionary, validation of raw values, and the bytes each published record becomes.
 
 The dictionary itself is one JSON Schema file in the Pulumi-free core (`components.core.data_dictionary`); the
 field list, the record type and the validation are derived from it.

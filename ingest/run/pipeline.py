@@ -11,29 +11,24 @@ as failed and dead-lettered, so `records_read` always balances.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Generator, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-from ingest.errors import (
-    ConfigurationError,
-    FormatError,
-    RecordValidationError,
-    SourceError,
-    UnknownFormatError,
-)
-from ingest.formats import AUTO, detect_format, read_object
-from ingest.formats.base import DEFAULT_CHUNK_SIZE, MalformedRecord
+from ingest.errors import ConfigurationError, FormatError, SourceError, UnknownFormatError
+from ingest.formats import AUTO, DEFAULT_CHUNK_SIZE
 from ingest.publishing import OutgoingRecord, PublishOutcome, PublishStats
-from ingest.records import Provenance, encode_record, validate_record
-from ingest.run.checkpoint import Checkpoint
+from ingest.records import Provenance, encode_record
+from ingest.run.checkpoint import Checkpoint, CheckpointEntry
 from ingest.run.dead_letter import DeadLetterWriter, Stage
 from ingest.run.partition import Partition
 from ingest.run.progress import Progress, SilentProgress
-from ingest.run.ranges import IndexRanges
+from ingest.run.reading import RejectedRecord, read_records, resolve_format
 from ingest.run.report import ObjectReport, ObjectStatus, RunReport, utc_now, write_report
+from ingest.run.stop import StopRequest
 from ingest.sources.base import Source, SourceObject
 
 
@@ -55,32 +50,28 @@ class RunSettings:
     chunk_size: int = DEFAULT_CHUNK_SIZE
 
 
-class StopRequest:
-    """Asks a run to wind down: read no further, let the publisher settle what it holds, end as aborted.
-
-    Set from a signal handler, where raising instead would strand records between publisher and report.
-    """
-
-    def __init__(self) -> None:
-        self.reason: str | None = None
-
-    @property
-    def requested(self) -> bool:
-        return self.reason is not None
-
-    def set(self, reason: str) -> None:
-        self.reason = reason
-
-
 @dataclass
 class _ObjectState:
+    slot: int
     obj: SourceObject
     entry: ObjectReport
-    pending: dict[int, tuple[str, bytes]] = field(default_factory=dict)
-    """Records handed to the publisher without an outcome yet: index -> (position, encoded bytes)."""
+    pending: dict[int, _InFlight] = field(default_factory=dict)
+    """Records handed to the publisher without an outcome yet, by index."""
     read_done: bool = False
     retry_next_run: bool = False
     """Set when re-reading could succeed (source error, unknown format, abort): never checkpointed."""
+
+
+@dataclass(frozen=True)
+class _InFlight:
+    """A record the publisher holds. Its `ref` (a sequence number) is what the publisher hands back in the outcome,
+    and the run looks it up here: the outcome's ref needs no type check, an unknown one is simply not found."""
+
+    ref: int
+    state: _ObjectState
+    index: int
+    position: str
+    data: bytes
 
 
 def run_publish(
@@ -145,6 +136,8 @@ class _PublishRun:
         self._stop = stop
         self._active: dict[int, _ObjectState] = {}
         self._next_slot = 0
+        self._in_flight: dict[Hashable, _InFlight] = {}
+        self._refs = itertools.count()
         # The publisher may pull records on another thread while outcomes are handled on this one.
         self._lock = threading.RLock()
 
@@ -200,16 +193,15 @@ class _PublishRun:
                 continue
             yield from self._read(obj)
 
-    def _skip_unchanged(self, obj: SourceObject, previous: dict[str, Any]) -> None:
-        run_id = str(previous["run_id"])
+    def _skip_unchanged(self, obj: SourceObject, previous: CheckpointEntry) -> None:
         entry = ObjectReport(
             uri=obj.uri,
-            run_id=run_id,
+            run_id=previous.run_id,
             version=obj.version,
             size=obj.size,
             status=ObjectStatus.UNCHANGED,
-            reason=f"unchanged since run {run_id}",
-            published_indices=IndexRanges(previous.get("published_indices") or ()),
+            reason=f"unchanged since run {previous.run_id}",
+            published_indices=previous.published_indices,
         )
         with self._lock:
             self._report.objects.append(entry)
@@ -217,40 +209,33 @@ class _PublishRun:
 
     def _read(self, obj: SourceObject) -> Iterator[OutgoingRecord]:
         entry = ObjectReport(uri=obj.uri, run_id=self._report.run_id, version=obj.version, size=obj.size)
-        state = _ObjectState(obj, entry)
         with self._lock:
-            slot = self._next_slot
+            state = _ObjectState(self._next_slot, obj, entry)
             self._next_slot += 1
-            self._active[slot] = state
+            self._active[state.slot] = state
             self._report.objects.append(entry)
         last_position: str | None = None
         try:
-            format_name = self._settings.format_name
-            entry.format = detect_format(obj) if format_name == AUTO else format_name
+            entry.format = resolve_format(obj, self._settings.format_name)
             with self._source.open(obj) as stream:
-                for item in read_object(stream, obj, format_name=entry.format, chunk_size=self._settings.chunk_size):
+                for item in read_records(stream, obj, format_name=entry.format, chunk_size=self._settings.chunk_size):
                     if self._stop.requested:
                         self._stop_reading(state)
                         break
                     last_position = item.position
                     with self._lock:
                         entry.records_read += 1
-                    if isinstance(item, MalformedRecord):
-                        self._reject_record(state, item.index, item.position, Stage.READ, item.reason, item.raw)
-                        continue
-                    try:
-                        record = validate_record(item.value)
-                    except RecordValidationError as exc:
-                        self._reject_record(
-                            state, item.index, item.position, Stage.VALIDATE, str(exc), item.value, exc.field
-                        )
+                    if isinstance(item, RejectedRecord):
+                        self._reject_record(state, item)
                         continue
                     data = encode_record(
-                        record, Provenance(source=obj.uri, run_id=self._report.run_id, index=item.index)
+                        item.record, Provenance(source=obj.uri, run_id=self._report.run_id, index=item.index)
                     )
+                    in_flight = _InFlight(next(self._refs), state, item.index, item.position, data)
                     with self._lock:
-                        state.pending[item.index] = (item.position, data)
-                    yield OutgoingRecord(data=data, ref=(slot, item.index))
+                        state.pending[item.index] = in_flight
+                        self._in_flight[in_flight.ref] = in_flight
+                    yield OutgoingRecord(data=data, ref=in_flight.ref)
         except UnknownFormatError as exc:
             self._reject_object(state, exc, last_position, retry_next_run=True)
         except ConfigurationError:
@@ -261,7 +246,7 @@ class _PublishRun:
             self._reject_object(state, exc, last_position, retry_next_run=True)
         with self._lock:
             state.read_done = True
-            self._settle_if_done(slot)
+            self._settle_if_done(state)
 
     def _stop_reading(self, state: _ObjectState) -> None:
         with self._lock:
@@ -269,26 +254,17 @@ class _PublishRun:
             state.entry.reason = f"stopped before the end ({self._stop.reason})"
             state.retry_next_run = True
 
-    def _reject_record(
-        self,
-        state: _ObjectState,
-        index: int,
-        position: str,
-        stage: Stage,
-        reason: str,
-        raw: object,
-        field_name: str | None = None,
-    ) -> None:
+    def _reject_record(self, state: _ObjectState, rejected: RejectedRecord) -> None:
         with self._lock:
             state.entry.rejected += 1
             self._dead_letter.write(
                 uri=state.obj.uri,
-                stage=stage,
-                position=position,
-                index=index,
-                field=field_name,
-                reason=reason,
-                raw=raw,
+                stage=rejected.stage,
+                position=rejected.position,
+                index=rejected.index,
+                field=rejected.field,
+                reason=rejected.reason,
+                raw=rejected.raw,
             )
             self._progress.records_acknowledged(1)
 
@@ -305,33 +281,34 @@ class _PublishRun:
     # -- outcome side ----------------------------------------------------------------------------------------
 
     def _acknowledge(self, outcome: PublishOutcome) -> None:
-        slot, index = _split_ref(outcome.ref)
         with self._lock:
-            state = self._active[slot]
-            position, data = state.pending.pop(index)
+            in_flight = self._in_flight.pop(outcome.ref, None)
+            if in_flight is None:
+                raise LookupError(f"publisher returned an outcome for a record it was not given: ref={outcome.ref!r}")
+            state = in_flight.state
+            del state.pending[in_flight.index]
             if outcome.ok:
                 state.entry.published += 1
-                state.entry.published_indices.add(index)
+                state.entry.published_indices.add(in_flight.index)
             else:
                 state.entry.failed += 1
                 self._dead_letter.write(
                     uri=state.obj.uri,
                     stage=Stage.PUBLISH,
-                    position=position,
-                    index=index,
+                    position=in_flight.position,
+                    index=in_flight.index,
                     error_code=outcome.error_code,
                     reason=_failure_reason(outcome),
-                    raw=data,
+                    raw=in_flight.data,
                 )
             self._progress.records_acknowledged(1)
-            self._settle_if_done(slot)
+            self._settle_if_done(state)
 
-    def _settle_if_done(self, slot: int) -> None:
+    def _settle_if_done(self, state: _ObjectState) -> None:
         """Finish an object once it is read and acknowledged: final status, checkpoint, progress."""
-        state = self._active[slot]
         if not state.read_done or state.pending:
             return
-        del self._active[slot]
+        del self._active[state.slot]
         entry = state.entry
         if entry.failed:
             entry.status = ObjectStatus.FAILED
@@ -351,9 +328,9 @@ class _PublishRun:
     def _settle_all(self, reason: str) -> None:
         """Count whatever the publisher never acknowledged as failed, so every entry balances."""
         with self._lock:
-            unacknowledged: list[tuple[str, int, str, bytes]] = []
+            unacknowledged: list[tuple[str, _InFlight]] = []
             for state in self._active.values():
-                unacknowledged.extend((state.obj.uri, index, *sent) for index, sent in sorted(state.pending.items()))
+                unacknowledged.extend((state.obj.uri, state.pending[index]) for index in sorted(state.pending))
                 state.entry.failed += len(state.pending)
                 state.pending.clear()
                 if not state.read_done:
@@ -361,22 +338,21 @@ class _PublishRun:
                     state.retry_next_run = True
                     state.entry.status = ObjectStatus.FAILED
                     state.entry.reason = f"not read to the end: {self._report.aborted or reason}"
-            for slot in list(self._active):
-                self._settle_if_done(slot)
+            self._in_flight.clear()
+            for state in list(self._active.values()):
+                self._settle_if_done(state)
             # Counts first, lines second: if the dead-letter file is what broke, the report still balances.
-            for uri, index, position, data in unacknowledged:
+            for uri, in_flight in unacknowledged:
                 self._dead_letter.write(
-                    uri=uri, stage=Stage.PUBLISH, position=position, index=index, reason=reason, raw=data
+                    uri=uri,
+                    stage=Stage.PUBLISH,
+                    position=in_flight.position,
+                    index=in_flight.index,
+                    reason=reason,
+                    raw=in_flight.data,
                 )
 
 
 def _failure_reason(outcome: PublishOutcome) -> str:
     code = outcome.error_code or "PublishFailed"
     return f"{code}: {outcome.error_message}" if outcome.error_message else code
-
-
-def _split_ref(ref: Hashable) -> tuple[int, int]:
-    if not (isinstance(ref, tuple) and len(ref) == 2):
-        raise TypeError(f"publisher returned an outcome for a record it was not given: ref={ref!r}")
-    slot, index = ref
-    return slot, index

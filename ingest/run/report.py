@@ -9,7 +9,6 @@ expects as (uri, index) and hence every missing one.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import ConfigurationError
-from ingest.run.files import write_json_atomically
+from ingest.run.files import read_json, write_json_atomically
 from ingest.run.ranges import IndexRanges
 
 REPORT_VERSION = 1
@@ -212,6 +211,10 @@ class RunReport:
             objects=[ObjectReport.from_dict(entry) for entry in data["objects"]],
         )
 
+    def own_run_ids(self) -> frozenset[str]:
+        """The run id on the records this run wrote (unchanged objects' records carry an earlier run's)."""
+        return frozenset({self.run_id})
+
     def expected_records(self) -> Iterator[tuple[str, str, int]]:
         """Every (run_id, uri, index) this report says was published: what `verify` must find delivered."""
         for entry in self.objects:
@@ -225,10 +228,11 @@ def write_report(report: RunReport, path: Path) -> None:
 
 def load_report(path: Path) -> RunReport:
     """Read a report back (for `verify`); a missing or malformed file is a configuration error."""
+    return parse_report(read_json(path, what="report"), path)
+
+
+def parse_report(document: Any, path: Path) -> RunReport:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return RunReport.from_dict(data)
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read report {path}: {exc.strerror or exc}") from None
+        return RunReport.from_dict(document)
     except (ValueError, KeyError, TypeError) as exc:
         raise ConfigurationError(f"{path} is not a publish run report: {exc!r:.200}") from None

@@ -1,4 +1,5 @@
-"""Synthetic records to the data dictionary, and a tiny dataset shaped like the seed bucket."""
+"""Stage layer of `ingest`, the sample (beside sources, formats, records, publishing): synthetic records to the
+data dictionary, and a tiny dataset shaped like the seed bucket."""
 
 from ingest.sample.dataset import SAMPLE_PREFIX, SAMPLE_ROOT, sample_files, write_sample_dataset
 from ingest.sample.generator import generate_records

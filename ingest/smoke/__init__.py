@@ -1,8 +1,5 @@
-"""What the post-deploy smoke test needs besides `publish` and `verify`: the stack's outputs.
-
-The test itself (`ingest.commands.smoke`) lives with its command, like `publish`, so it can call `publish()`
-without an import cycle.
-"""
+"""Layer `smoke` of `ingest`, above `verify`: the post-deploy smoke test. `smoke()` (in `check`) publishes to the stream
+a stack exports and verifies delivery to its bucket; `outputs` reads the stack's outputs."""
 
 from ingest.smoke.outputs import REQUIRED_KEYS, StackOutputs, pulumi_stack_outputs, read_outputs_file
 

@@ -1,10 +1,12 @@
-"""Where records come from: S3 (s3:// or an S3 HTTPS URL), a single HTTP(S) file, or a local path.
+"""Stage layer of `ingest`, the source (beside formats, records, publishing, sample): where records come from.
+
+S3 (s3:// or an S3 HTTPS URL), a single HTTP(S) file, or a local path; more through plugins.
 
 `open_source(spec)` picks the registered kind that understands the spec. Each built-in kind lives in its own
-module and registers itself on import; importing this package imports them all.
+module and registers itself when the registry first needs it (`ingest.sources.registry`), so importing this
+package loads neither boto3 nor requests.
 """
 
-from ingest.sources import http, local, s3  # noqa: F401  (imported for their registrations)
 from ingest.sources.base import Source, SourceObject
 from ingest.sources.errors import SourceUnavailableError
 from ingest.sources.options import DEFAULT_SOURCE, SourceOptions

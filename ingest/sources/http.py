@@ -20,10 +20,10 @@ from urllib3.util.retry import Retry
 
 from ingest.errors import SourceError
 from ingest.sources.base import SourceObject
+from ingest.sources.byte_streams import guarded_stream
 from ingest.sources.errors import SourceUnavailableError
 from ingest.sources.options import SourceOptions
 from ingest.sources.registry import register_source
-from ingest.sources.streams import guarded_stream
 
 CONNECT_TIMEOUT_SECONDS = 10
 READ_TIMEOUT_SECONDS = 60

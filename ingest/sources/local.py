@@ -10,10 +10,10 @@ from urllib.parse import unquote, urlsplit
 
 from ingest.errors import SourceError
 from ingest.sources.base import SourceObject
+from ingest.sources.byte_streams import guarded_stream
 from ingest.sources.errors import SourceUnavailableError
 from ingest.sources.options import SourceOptions
 from ingest.sources.registry import PLAIN_PATH, register_source
-from ingest.sources.streams import guarded_stream
 
 
 class LocalSource:

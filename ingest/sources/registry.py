@@ -1,25 +1,27 @@
 """Which source handles a `--source` value: an explicit registry, plus entry points for outside plugins.
 
-Each source module registers itself once at import (`register_source(...)` at the bottom of the module).
-A registration names the URI schemes it serves; a registration with an `accepts` predicate claims only some
-addresses of a scheme (the S3 HTTPS endpoints among all `https://` URLs) and is consulted before the one that
-takes the rest of the scheme. Plugins from other distributions are modules listed under the entry-point group
-`tracking_pipeline.sources`; importing such a module performs its registration, exactly like a built-in one.
+Each source module registers itself once at import (`register_source(...)` at the bottom of the module); the
+built-in modules are imported on the first lookup (`ingest.plugins.Registry`), so a command that reads no source
+never loads boto3. A registration names the URI schemes it serves; a registration with an `accepts` predicate
+claims only some addresses of a scheme (the S3 HTTPS endpoints among all `https://` URLs) and is consulted before
+the one that takes the rest of the scheme. Plugins from other distributions are modules listed under the
+entry-point group `tracking_pipeline.sources`; importing such a module performs its registration, exactly like a
+built-in one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from importlib.metadata import entry_points
+from dataclasses import dataclass
 from typing import Protocol
 
 from ingest.errors import ConfigurationError, DuplicateRegistrationError, UnknownSourceError
-from ingest.plugins import load_plugins
+from ingest.plugins import Registry
 from ingest.sources.base import Source
 from ingest.sources.options import SourceOptions
 
 ENTRY_POINT_GROUP = "tracking_pipeline.sources"
+BUILT_IN_MODULES = ("ingest.sources.s3", "ingest.sources.http", "ingest.sources.local")
 PLAIN_PATH = ""
 """The scheme of a spec without `://`: a local path."""
 
@@ -42,15 +44,7 @@ class _Registration:
         return f"{self.kind} ({forms})"
 
 
-@dataclass
-class _SourceRegistry:
-    registrations: dict[str, _Registration] = field(default_factory=dict)
-    loaded_plugins: set[str] = field(default_factory=set)
-    plugins_scanned: bool = False
-    """Entry points are read once per registry: scanning installed distributions costs more than a lookup."""
-
-
-_registry = _SourceRegistry()
+_registry: Registry[_Registration] = Registry("source", group=ENTRY_POINT_GROUP, built_in=BUILT_IN_MODULES)
 _DEFAULT_OPTIONS = SourceOptions()
 
 
@@ -69,33 +63,32 @@ def register_source(
     schemes = tuple(scheme.lower() for scheme in schemes)
     if not schemes:
         raise ValueError(f"source {kind!r} must name at least one scheme")
-    if kind in _registry.registrations:
-        raise DuplicateRegistrationError(f"source kind {kind!r} is already registered")
+    registered = _registry.entries()
+    _registry.check_free(kind)
     if accepts is None:
-        for other in _registry.registrations.values():
+        for other in registered.values():
             taken = set(schemes) & set(other.schemes) if other.accepts is None else set()
             if taken:
                 raise DuplicateRegistrationError(
                     f"source {kind!r}: scheme {sorted(taken)[0]!r} already belongs to {other.kind!r}"
                 )
-    _registry.registrations[kind] = _Registration(kind, factory, schemes, accepts)
+    _registry.add(kind, _Registration(kind, factory, schemes, accepts))
 
 
 def source_kinds() -> list[str]:
     """Every registered kind, plugins included."""
-    _load_plugins()
-    return sorted(_registry.registrations)
+    return sorted(_registry.entries())
 
 
 def open_source(spec: str, options: SourceOptions = _DEFAULT_OPTIONS) -> Source:
     """The source for a `--source` value; UnknownSourceError when no registered kind understands it."""
-    _load_plugins()
     return _resolve(spec).factory(spec, options)
 
 
 def _resolve(spec: str) -> _Registration:
     scheme = spec.split("://", 1)[0].lower() if "://" in spec else PLAIN_PATH
-    candidates = [r for r in _registry.registrations.values() if scheme in r.schemes]
+    registered = _registry.entries()
+    candidates = [r for r in registered.values() if scheme in r.schemes]
     specific = [r for r in candidates if r.accepts is not None and r.accepts(spec)]
     if len(specific) > 1:
         kinds = ", ".join(r.kind for r in specific)
@@ -103,18 +96,5 @@ def _resolve(spec: str) -> _Registration:
     catch_all = [r for r in candidates if r.accepts is None]
     chosen = specific or catch_all
     if not chosen:
-        raise UnknownSourceError(spec, (r.describe() for r in _registry.registrations.values()))
+        raise UnknownSourceError(spec, (r.describe() for r in registered.values()))
     return chosen[0]
-
-
-def _load_plugins() -> None:
-    """Import each plugin module once, on first use, so a broken plugin cannot break `import ingest`."""
-    if _registry.plugins_scanned:
-        return
-    load_plugins(
-        entry_points(group=ENTRY_POINT_GROUP),
-        kind="source",
-        loaded=_registry.loaded_plugins,
-        registered=lambda name: name in _registry.registrations,
-    )
-    _registry.plugins_scanned = True

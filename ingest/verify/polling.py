@@ -14,11 +14,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ingest.errors import ConfigurationError
-from ingest.run.report import RunReport
-from ingest.verify.errors import FailedRecord
+from ingest.verify.delivery_errors import FailedRecord
 from ingest.verify.listing import parse_timestamp
 from ingest.verify.matching import DeliveredRecords, ExpectedRecords, Match, RecordKey, match_records
 from ingest.verify.options import VerifyOptions
+from ingest.verify.reports import PublishedRecords
 from ingest.verify.result import FailedDelivery, RecordRef, UnreadableObject, VerifyResult
 from ingest.verify.s3 import s3_client as build_s3_client
 from ingest.verify.scanning import BucketScanner, Snapshot
@@ -48,7 +48,7 @@ class PollProgress:
 
 
 def verify_delivery(
-    report: RunReport,
+    report: PublishedRecords,
     options: VerifyOptions,
     *,
     s3_client: Any = None,
@@ -66,7 +66,8 @@ def verify_delivery(
     finished_at = parse_timestamp(report.finished_at)
     since = _window_start(report, options)
     expected = ExpectedRecords(report.expected_records())
-    run_ids = expected.run_ids | {report.run_id}
+    own_run_ids = report.own_run_ids()
+    run_ids = expected.run_ids | own_run_ids
     scanner = BucketScanner(
         s3_client if s3_client is not None else build_s3_client(options.region),
         bucket=options.bucket,
@@ -74,7 +75,7 @@ def verify_delivery(
         error_prefix=options.error_prefix,
         since=since,
         run_ids=run_ids,
-        current_run_id=report.run_id,
+        own_run_ids=own_run_ids,
     )
 
     started = clock()
@@ -122,14 +123,14 @@ def verify_delivery(
         objects_scanned=len(snapshot.objects),
         error_objects_scanned=len(snapshot.error_objects),
         unreadable_objects=_unreadable(snapshot),
-        earlier_runs_expected=sum(1 for run_id, _, _ in expected if run_id != report.run_id),
+        earlier_runs_expected=sum(1 for run_id, _, _ in expected if run_id not in own_run_ids),
         polls=polls,
         elapsed_seconds=round(elapsed, 3),
         timed_out=outcome.missing > outcome.missing_failed,
     )
 
 
-def _window_start(report: RunReport, options: VerifyOptions) -> datetime:
+def _window_start(report: PublishedRecords, options: VerifyOptions) -> datetime:
     if options.since is not None:
         return parse_timestamp(options.since)
     return parse_timestamp(report.started_at) - timedelta(seconds=options.clock_skew_seconds)
@@ -148,11 +149,19 @@ def _match(expected: ExpectedRecords, snapshot: Snapshot, failed: list[FailedRec
 
 
 def _arrivals(snapshot: Snapshot, finished_at: datetime) -> tuple[float | None, float | None]:
-    """Seconds from the end of the publish to the first and the last object holding a record of this run."""
-    moments = [item.stored.last_modified for item in snapshot.objects if item.holds_current_run]
+    """Whole seconds from the end of the run to the first and the last object holding a record of this run.
+
+    S3's LastModified has one-second resolution (the sub-second part is always zero), so the run's end is cut to
+    its second too: an object written in the same second as the run finished is 0 s, never a negative fraction
+    that only the truncation made up. A negative value is a whole second or more: delivery during the run.
+    """
+    # Amazon S3 API Reference: ListObjectsV2's sample response gives <LastModified>2009-10-12T17:50:30.000Z</...>,
+    # and HeadObject/GetObject return Last-Modified as an HTTP date (RFC 7231: whole seconds).
+    moments = [item.stored.last_modified for item in snapshot.objects if item.holds_own_records]
     if not moments:
         return None, None
-    return (min(moments) - finished_at).total_seconds(), (max(moments) - finished_at).total_seconds()
+    reference = finished_at.replace(microsecond=0)
+    return (min(moments) - reference).total_seconds() // 1, (max(moments) - reference).total_seconds() // 1
 
 
 def _unreadable(snapshot: Snapshot) -> tuple[UnreadableObject, ...]:

@@ -63,8 +63,9 @@ class VerifyResult:
     other_runs: int
     """Records of this package from runs the report does not name."""
     first_arrival_seconds: float | None
-    """LastModified of the first object holding a record of this run, minus `finished_at`; negative when
-    Firehose delivered while the publish was still running. None when nothing of this run has arrived."""
+    """LastModified of the first object holding a record of this run, minus `finished_at` cut to its second, in
+    whole seconds (LastModified has one-second resolution): 0 means within the second the run finished; negative
+    when Firehose delivered while the run was still going. None when nothing of this run has arrived."""
     last_arrival_seconds: float | None
     """The same for the last such object (duplicates included)."""
     missing_records: tuple[RecordRef, ...]
@@ -123,11 +124,17 @@ class VerifyResult:
         return "\n".join(lines)
 
     def _latency_line(self) -> str:
-        if self.first_arrival_seconds is None or self.last_arrival_seconds is None:
-            return f"Latency: no record of run {self.run_id} has arrived."
+        return self.latency_sentence() or f"Latency: no record of run {self.run_id} has arrived."
+
+    def latency_sentence(self) -> str | None:
+        """First and last arrival after the run finished, in the whole seconds S3 can tell; None if none arrived."""
+        first, last = self.first_arrival_seconds, self.last_arrival_seconds
+        if first is None or last is None:
+            return None
+        during = " (negative: delivered while the run was still going)" if first < 0 else ""
         return (
-            f"Latency after the publish finished ({self.finished_at}): first arrival "
-            f"{self.first_arrival_seconds:+.1f} s, last arrival {self.last_arrival_seconds:+.1f} s."
+            f"Latency after the run finished ({self.finished_at}): first arrival {first:.0f} s, last arrival "
+            f"{last:.0f} s{during}, in whole seconds (S3's LastModified has one-second resolution)."
         )
 
     def _failure_lines(self) -> list[str]:

@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ingest.verify.errors import FailedRecord, read_failed_records
+from ingest.verify.delivery_errors import FailedRecord, read_failed_records
 from ingest.verify.listing import StoredObject, list_delivered, list_errors
 from ingest.verify.matching import DeliveredRecords
 from ingest.verify.reading import UnreadableObjectError, decode_pieces, iter_lines
@@ -30,8 +30,8 @@ class DataObject:
     stored: StoredObject
     records: DeliveredRecords
     """Records of the report's runs (other runs' records are only counted)."""
-    holds_current_run: bool
-    """At least one record of the report's own run: the object counts for the delivery latency."""
+    holds_own_records: bool
+    """At least one record the report's run itself wrote (not an earlier run's): the object counts for the latency."""
     other_runs: int
     foreign: int
     unreadable: str | None = None
@@ -82,7 +82,7 @@ class BucketScanner:
         error_prefix: str,
         since: datetime,
         run_ids: frozenset[str],
-        current_run_id: str,
+        own_run_ids: frozenset[str],
     ) -> None:
         self._s3 = s3
         self._bucket = bucket
@@ -90,7 +90,7 @@ class BucketScanner:
         self._error_prefix = error_prefix
         self._since = since
         self._run_ids = run_ids
-        self._current_run_id = current_run_id
+        self._own_run_ids = own_run_ids
         self._data = _Cache(self._read_data_object)
         self._errors = _Cache(self._read_error_object)
 
@@ -126,7 +126,7 @@ class BucketScanner:
         if data is None:
             return None
         records = DeliveredRecords()
-        holds_current_run = False
+        holds_own_records = False
         other_runs = foreign = 0
         unreadable = None
         try:
@@ -135,12 +135,12 @@ class BucketScanner:
                     foreign += 1
                 elif provenance.run_id in self._run_ids:
                     records.add(provenance.run_id, provenance.source, provenance.index)
-                    holds_current_run = holds_current_run or provenance.run_id == self._current_run_id
+                    holds_own_records = holds_own_records or provenance.run_id in self._own_run_ids
                 else:
                     other_runs += 1
         except UnreadableObjectError as exc:
             unreadable = str(exc)
-        return DataObject(stored, records, holds_current_run, other_runs, foreign, unreadable)
+        return DataObject(stored, records, holds_own_records, other_runs, foreign, unreadable)
 
     def _read_error_object(self, stored: StoredObject) -> ErrorObject | None:
         data = self._download(stored.key)

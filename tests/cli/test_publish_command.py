@@ -12,6 +12,7 @@ import pytest
 from ingest import cli
 from ingest.commands import publish as publish_command
 from ingest.publishing import PublishAbortedError
+from ingest.run import publish as publish_run
 from ingest.run.report import load_report
 from tests.cli.conftest import STREAM, read_stream, write_days
 from tests.run.fakes import FakePublisher, MemorySource, json_array
@@ -81,7 +82,7 @@ def test_without_dead_letter_flag_a_file_appears_only_when_something_is_rejected
 
 def test_records_that_fail_to_publish_exit_1_with_one_line(kinesis, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(
-        publish_command, "KinesisPublisher", lambda client, stream, aggregate: FakePublisher(fail=lambda p: p.index < 2)
+        publish_run, "KinesisPublisher", lambda client, stream, aggregate: FakePublisher(fail=lambda p: p.index < 2)
     )
     source = write_days(tmp_path / "data")
     dead_letter = tmp_path / "dead.jsonl"
@@ -98,7 +99,7 @@ def test_records_that_fail_to_publish_exit_1_with_one_line(kinesis, tmp_path, ca
 def test_an_unknown_stream_exits_2_before_reading_anything(kinesis, tmp_path, capsys, monkeypatch):
     source = MemorySource()
     source.put("a.json", json_array(3))
-    monkeypatch.setattr(publish_command, "open_source", lambda spec, options: source)
+    monkeypatch.setattr(publish_run, "open_source", lambda spec, options: source)
     report_path = tmp_path / "report.json"
 
     status = cli.main(["publish", "--stream", "nope", "--report", str(report_path)])
@@ -150,7 +151,7 @@ def test_credentials_refused_during_the_run_exit_2(kinesis, tmp_path, monkeypatc
                 raise PublishAbortedError(STREAM, "ExpiredTokenException", "token expired", (record.ref,))
             yield from ()
 
-    monkeypatch.setattr(publish_command, "KinesisPublisher", lambda client, stream, aggregate: Refused())
+    monkeypatch.setattr(publish_run, "KinesisPublisher", lambda client, stream, aggregate: Refused())
     source = write_days(tmp_path / "data", days=1)
     report_path = tmp_path / "report.json"
     assert _publish("--source", str(source), "--report", str(report_path), "--quiet") == 2
@@ -183,7 +184,7 @@ def test_sigterm_winds_the_run_down_and_exits_1(kinesis, tmp_path, monkeypatch, 
             os.kill(os.getpid(), signal.SIGTERM)
 
     monkeypatch.setattr(
-        publish_command,
+        publish_run,
         "KinesisPublisher",
         lambda client, stream, aggregate: FakePublisher(batch_size=10, on_batch=terminate),
     )

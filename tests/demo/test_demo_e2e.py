@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from ingest import cli
-from ingest.commands.publish import PublishOptions, publish
 from ingest.local.demo import ENDPOINT_RECORDS, DemoOptions, run_demo
 from ingest.local.provision import dev_stack_args
 from ingest.local.relay import FirehoseRelay
 from ingest.local.stack import running_local_stack
 from ingest.records import decode_record
+from ingest.run.publish import PublishOptions, publish
 
 pytestmark = pytest.mark.e2e
 
@@ -64,7 +64,7 @@ def test_a_deleted_object_makes_verify_fail_and_name_its_records(tmp_path, capsy
         )
         report_path = tmp_path / "report.json"
         published = publish(
-            PublishOptions(stream=stack.pipeline.names.stream, source=stack.source.url, report=report_path, quiet=True)
+            PublishOptions(stream=stack.pipeline.names.stream, source=stack.source.url, report=report_path)
         )
         assert published.status == 0
         delivered = small_objects.flush()
@@ -145,4 +145,5 @@ def test_the_demo_fails_when_nothing_is_delivered(tmp_path, monkeypatch):
     summary = result.summary()
     assert summary.startswith("Local demo: NOT every published record reached the bucket")
     assert "FAILED" in summary
+    assert result.problem is not None and result.problem.startswith(f"verify: {SAMPLE_RECORDS} of {SAMPLE_RECORDS}")
     assert result.copies == []

@@ -16,6 +16,7 @@ from components.core.endpoint import EndpointDefinition, endpoint_definition
 from ingest.local.emulator import Emulator
 from ingest.local.endpoint import SignedKinesis
 from tests.aws_env import moto_server
+from tests.sample_records import sample_record
 
 REGION = "us-east-1"
 _streams = itertools.count()
@@ -73,16 +74,7 @@ def definition() -> EndpointDefinition:
 
 @pytest.fixture
 def record() -> dict[str, Any]:
-    return {
-        "date": 1514764800,
-        "high": 755.5,
-        "low": 748.25,
-        "open": 750.0,
-        "close": 752.0,
-        "volume": 30000.0,
-        "quoteVolume": 40.0,
-        "weightedAverage": 750.0,
-    }
+    return sample_record()
 
 
 def decoded(data: bytes) -> dict[str, Any]:

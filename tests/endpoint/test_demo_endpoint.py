@@ -8,9 +8,9 @@ import json
 
 import pytest
 
+from ingest.endpoint.report import load_send_report
 from ingest.local.demo import ENDPOINT_RECORDS, DemoOptions, run_demo
 from ingest.records import decode_record
-from ingest.run.report import load_report
 
 pytestmark = pytest.mark.e2e
 
@@ -29,8 +29,10 @@ def test_part_of_the_data_goes_through_the_endpoint_and_is_verified(tmp_path):
     verification = result.endpoint_verification
     assert verification is not None and verification.ok
     assert (verification.expected, verification.delivered, verification.missing) == (ENDPOINT_RECORDS,) * 2 + (0,)
+    assert verification.earlier_runs_expected == 0, "the endpoint's records are this send's, not an earlier run's"
+    assert verification.first_arrival_seconds is not None and verification.first_arrival_seconds >= 0
     assert result.verification is not None and result.verification.expected == SAMPLE_RECORDS
-    report = load_report(tmp_path / "endpoint-report.json")
+    report = load_send_report(tmp_path / "endpoint-report.json")
     sent = json.loads((tmp_path / "endpoint-records.json").read_text())
     assert len(sent) == ENDPOINT_RECORDS and sent[0]["date"] == 1514764800 + SAMPLE_RECORDS * 300
     lines = [line for path in result.copies for line in gzip.decompress(path.read_bytes()).splitlines()]
@@ -41,7 +43,9 @@ def test_part_of_the_data_goes_through_the_endpoint_and_is_verified(tmp_path):
     assert json.loads((tmp_path / "stack-outputs.json").read_text())["trackingApiId"] == "local"
     summary = result.summary()
     assert "stand-in for API Gateway" in summary
-    assert "curl -sS -X POST 'http://127.0.0.1:" in summary and "/live/v1/records'" in summary
+    assert "no record of run" not in summary and "earlier runs" not in summary
+    assert "127.0.0.1" not in summary.split("Post one record", 1)[1], "the local endpoint is gone by the end"
+    assert 'curl -sS -X POST "$URL/v1/records"' in summary and "pulumi stack output trackingEndpointUrl" in summary
 
 
 def test_the_endpoint_can_be_left_out(tmp_path):

@@ -14,13 +14,13 @@ from components.core.data_dictionary import load_record_schema
 from components.core.endpoint import endpoint_definition
 from components.core.settings import TrackingPipelineArgs
 from ingest import cli
-from ingest.commands.send import SendOptions, send
+from ingest.endpoint.report import load_send_report
+from ingest.endpoint.send import SendOptions, send
 from ingest.errors import ConfigurationError
 from ingest.local.endpoint import local_gateway, serving_endpoint
 from ingest.local.gateway import LocalGateway
 from ingest.publishing.retry import RetryPolicy
 from ingest.records import decode_record
-from ingest.run.report import load_report
 from ingest.sample import generate_records
 
 KEY = "s" * 40
@@ -84,14 +84,13 @@ def test_records_go_in_batches_and_each_accepted_request_is_in_the_report(record
         result, sleeps = _send(endpoint.url, path, report=tmp_path / "report.json")
     assert result.status == 0 and sleeps == []
     assert [len(batch) for batch in kinesis.batches] == [500, 500, 200]
-    report = load_report(tmp_path / "report.json")
-    assert (report.records_read, report.records_published, report.records_failed) == (1200, 1200, 0)
-    assert report.source == path.resolve().as_uri() and report.stream == endpoint.url
-    requests_ = report.objects[1:]
-    assert [entry.published_indices.to_list() for entry in requests_] == [[[0, 499]], [[0, 499]], [[0, 199]]]
-    assert {entry.uri for entry in requests_} == {"apigateway://local/live/v1/batch"}
-    assert len({entry.run_id for entry in requests_}) == 3
-    assert report.objects[0].uri == path.resolve().as_uri() and report.objects[0].records_read == 0
+    report = load_send_report(tmp_path / "report.json")
+    assert (report.records_read, report.records_accepted, report.records_failed) == (1200, 1200, 0)
+    assert report.source == path.resolve().as_uri() and report.endpoint == endpoint.url
+    assert (report.format, report.input_format, report.input_error) == ("auto", "json", None)
+    assert [request.indices.to_list() for request in report.accepted] == [[[0, 499]], [[0, 499]], [[0, 199]]]
+    assert {request.source for request in report.accepted} == {"apigateway://local/live/v1/batch"}
+    assert len(report.own_run_ids()) == 3 and report.run_id not in report.own_run_ids()
     assert "1200 accepted, 0 rejected (invalid, not sent), 0 failed; 3 requests, 0 resent" in result.summary()
 
 
@@ -102,10 +101,10 @@ def test_entries_the_endpoint_reports_as_failed_are_resent_alone_with_backoff(re
         result, sleeps = _send(endpoint.url, records_file(records))
     assert result.status == 0
     assert [[r["date"] for r in batch] for batch in kinesis.batches[1:]] == [[records[2]["date"], records[7]["date"]]]
-    assert (result.retries, len(sleeps), result.requests) == (2, 1, 2)
-    first, second = result.report.objects[1:]
-    assert first.published_indices.to_list() == [[0, 1], [3, 6], [8, 9]]
-    assert second.published_indices.to_list() == [[0, 1]]
+    assert (result.report.retries, len(sleeps), result.report.requests) == (2, 1, 2)
+    first, second = result.report.accepted
+    assert first.indices.to_list() == [[0, 1], [3, 6], [8, 9]]
+    assert second.indices.to_list() == [[0, 1]]
     assert result.accepted == 10
 
 
@@ -115,7 +114,7 @@ def test_an_entry_failing_for_good_is_reported_and_not_resent(records_file):
     with serving_endpoint(_gateway(kinesis)) as endpoint:
         result, sleeps = _send(endpoint.url, records_file(records))
     assert result.status == 1 and sleeps == []
-    assert (result.accepted, result.input.failed, len(kinesis.batches)) == (2, 1, 1)
+    assert (result.accepted, result.report.records_failed, len(kinesis.batches)) == (2, 1, 1)
     assert "failed records 1: KMSAccessDeniedException: try again" in result.summary()
 
 
@@ -128,7 +127,8 @@ def test_a_throttled_request_is_resent_and_one_that_keeps_failing_gives_up(recor
     broken = (500, {"__type": "InternalFailure", "message": "down"})
     with serving_endpoint(_gateway(ScriptedKinesis(whole=[broken] * 10))) as endpoint:
         result, sleeps = _send(endpoint.url, path)
-    assert (result.status, result.accepted, result.input.failed, result.requests) == (1, 0, 4, FAST.max_attempts)
+    assert (result.status, result.accepted, result.report.records_failed) == (1, 0, 4)
+    assert result.report.requests == FAST.max_attempts
     assert "still failing after 4 attempts (HTTP 503" in result.summary()
 
 
@@ -136,7 +136,7 @@ def test_a_refusal_the_stream_side_cannot_recover_from_is_not_retried(records_fi
     gone = (400, {"__type": "ResourceNotFoundException", "message": "no stream"})
     with serving_endpoint(_gateway(ScriptedKinesis(whole=[gone]))) as endpoint:
         result, sleeps = _send(endpoint.url, records_file(list(generate_records(2))))
-    assert (result.status, result.requests, sleeps) == (1, 1, [])
+    assert (result.status, result.report.requests, sleeps) == (1, 1, [])
     assert "HTTP 502: the stream did not take the records" in result.summary()
 
 
@@ -203,7 +203,7 @@ def test_the_report_names_exactly_the_records_that_reached_the_stream(kinesis, r
     with serving_endpoint(local_gateway(args, stream_name=stream, kinesis=kinesis.signed, api_key=KEY)) as endpoint:
         result, _ = _send(endpoint.url, records_file(records), report=tmp_path / "report.json")
     assert result.status == 0
-    expected = set(load_report(tmp_path / "report.json").expected_records())
+    expected = set(load_send_report(tmp_path / "report.json").expected_records())
     delivered = [decode_record(item.data) for item in kinesis.read(stream)]
     assert {(p.run_id, p.source, p.index) for _, p in delivered} == expected
     assert len(expected) == 700

@@ -6,11 +6,10 @@ here, or the round-trip test (parametrised over the registry) fails for it.
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
@@ -18,6 +17,8 @@ from xml.sax.saxutils import escape
 import pytest
 
 from ingest.formats import registry
+from ingest.formats.registry import ENTRY_POINT_GROUP
+from tests.plugin_entry_points import isolate_registry, plugin_entry_point  # noqa: F401  (a fixture)
 
 Record = dict[str, Any]
 
@@ -107,9 +108,10 @@ def writers() -> dict[str, Writer]:
 
 
 @pytest.fixture
-def isolated_format_registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Registrations made by a test vanish after it; entry points are scanned afresh, as in a new process."""
-    isolated = copy.deepcopy(registry._registry)
-    isolated.plugins_scanned = False
-    monkeypatch.setattr(registry, "_registry", isolated)
-    yield
+def isolated_format_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    isolate_registry(monkeypatch, registry)
+
+
+@pytest.fixture
+def entry_point_group() -> str:
+    return ENTRY_POINT_GROUP

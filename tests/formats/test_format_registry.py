@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import io
-import sys
 from collections.abc import Iterator
-from importlib.metadata import EntryPoint
-from pathlib import Path
 from typing import BinaryIO
 
 import pytest
@@ -14,7 +11,6 @@ import pytest
 from ingest.errors import ConfigurationError, DuplicateRegistrationError, UnknownFormatError
 from ingest.formats import (
     DEFAULT_CHUNK_SIZE,
-    ENTRY_POINT_GROUP,
     MalformedRecord,
     RawRecord,
     UndetectableFormatError,
@@ -100,10 +96,10 @@ def test_an_unknown_format_name_lists_the_known_ones() -> None:
     ],
 )
 def test_taken_names_extensions_and_content_types_are_rejected(registration: dict, message: str) -> None:
-    before = (format_names(), dict(format_registry._registry.by_extension))
+    before = dict(format_registry._registry.entries())
     with pytest.raises(DuplicateRegistrationError, match=message):
         register_format(registration.pop("name"), read_pipe_separated, **registration)
-    assert (format_names(), format_registry._registry.by_extension) == before
+    assert format_registry._registry.entries() == before
 
 
 @pytest.mark.usefixtures("isolated_format_registry")
@@ -124,30 +120,10 @@ register_format("{name}", read_plugged, extensions=(".{name}",))
 """
 
 
-@pytest.fixture
-def plugin_entry_point(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    """Installs a fake distribution's entry point naming a module that registers a format."""
-
-    def install(name: str, module_text: str) -> None:
-        module = f"tracking_pipeline_test_format_{name}"
-        (tmp_path / f"{module}.py").write_text(module_text.replace("{name}", name))
-        monkeypatch.syspath_prepend(str(tmp_path))
-        entry_point = EntryPoint(name=name, value=module, group=ENTRY_POINT_GROUP)
-        monkeypatch.setattr(
-            format_registry,
-            "entry_points",
-            lambda group: [entry_point] if group == ENTRY_POINT_GROUP else [],
-        )
-
-    yield install
-    for module in [name for name in sys.modules if name.startswith("tracking_pipeline_test_format_")]:
-        del sys.modules[module]
-
-
 @pytest.mark.usefixtures("isolated_format_registry")
 def test_an_entry_point_plugin_is_loaded_on_first_lookup(plugin_entry_point) -> None:
     plugin_entry_point("plug", PLUGIN_MODULE)
-    assert "plug" not in format_registry._registry.readers
+    assert "plug" not in format_registry._registry._entries
     [record] = read_object(io.BytesIO(b"hello"), _object("greeting.plug"))
     assert record.value == "hello"
     assert "plug" in format_names()

@@ -18,20 +18,13 @@ def test_the_dictionary_is_defined_once():
 
 
 def test_valid_record_is_converted_and_extra_fields_are_dropped(valid_raw):
-    valid_raw["high"] = "755.5"
-    valid_raw["volume"] = 30000
+    expected = {**valid_raw, "volume": float(round(valid_raw["volume"]))}
+    valid_raw["high"] = str(valid_raw["high"])
+    valid_raw["volume"] = round(valid_raw["volume"])
     valid_raw["pair"] = "USDT_ETH"
     record = validate_record(valid_raw)
-    assert record.as_dict() == {
-        "date": 1514764800,
-        "high": 755.5,
-        "low": 748.25,
-        "open": 750.0,
-        "close": 752.0,
-        "volume": 30000.0,
-        "quoteVolume": 40.0,
-        "weightedAverage": 750.0,
-    }
+    assert record.as_dict() == expected
+    assert tuple(record.as_dict()) == FIELDS
     assert type(record.date) is int
     assert all(type(getattr(record, name)) is float for name in FLOAT_FIELDS)
 

@@ -11,9 +11,9 @@ import urllib3
 from moto import mock_aws
 
 from ingest.errors import SourceError
+from ingest.sources.byte_streams import MAX_RESUMES_WITHOUT_PROGRESS, guarded_stream
 from ingest.sources.http import HttpSource, build_session
 from ingest.sources.s3 import S3Source
-from ingest.sources.streams import MAX_RESUMES_WITHOUT_PROGRESS, guarded_stream
 from reliability.aws import REGION, aws_environment, isolated_variables
 from reliability.fileserver import serving
 from reliability.proxy import Rule, object_get, running_proxy

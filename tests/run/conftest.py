@@ -11,8 +11,9 @@ import pytest
 
 from ingest.run.checkpoint import Checkpoint
 from ingest.run.dead_letter import DeadLetterWriter
-from ingest.run.pipeline import RunSettings, StopRequest, run_publish
+from ingest.run.pipeline import RunSettings, run_publish
 from ingest.run.report import RunReport, load_report
+from ingest.run.stop import StopRequest
 from tests.run.fakes import FakePublisher, MemorySource
 
 DEFAULT_SETTINGS = RunSettings()

@@ -5,9 +5,10 @@ import pytest
 
 from ingest.errors import ConfigurationError
 from ingest.run.checkpoint import Checkpoint
-from ingest.run.pipeline import RunSettings, StopRequest
+from ingest.run.pipeline import RunSettings
 from ingest.run.ranges import IndexRanges
 from ingest.run.report import ObjectStatus
+from ingest.run.stop import StopRequest
 from ingest.sources import SourceObject
 from tests.run.fakes import FakePublisher, MemorySource, json_array
 
@@ -138,7 +139,24 @@ def test_a_corrupt_checkpoint_stops_the_run_with_a_clear_error(tmp_path):
     path.write_text("[1, 2]")
     with pytest.raises(ConfigurationError, match="not a mapping"):
         Checkpoint.load(path)
+    path.write_text(json.dumps({"s3://b/a.json": {"version": "e", "size": 3, "run_id": 7}}))
+    with pytest.raises(ConfigurationError, match="the entry for s3://b/a.json is malformed"):
+        Checkpoint.load(path)
     assert len(Checkpoint.load(tmp_path / "absent.json")) == 0
+
+
+def test_entries_read_back_typed_as_they_were_written(tmp_path):
+    checkpoint = Checkpoint(tmp_path / "checkpoint.json")
+    obj = SourceObject(uri="s3://b/a.json", key="a.json", size=11, version='"etag"')
+    checkpoint.record(
+        obj, run_id="r1", records_published=5, records_rejected=1, published_indices=IndexRanges([[0, 4]])
+    )
+
+    entry = Checkpoint.load(checkpoint.path).unchanged(obj)
+
+    assert entry is not None
+    assert (entry.run_id, entry.records_published, entry.records_rejected) == ("r1", 5, 1)
+    assert entry.published_indices.to_list() == [[0, 4]]
 
 
 def _ranges() -> IndexRanges:

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from ingest.errors import ConfigurationError
-from ingest.publishing import PublishAbortedError
+from ingest.publishing import PublishAbortedError, PublishOutcome
 from ingest.records import decode_record
 from ingest.run.pipeline import RunSettings
 from ingest.run.report import ObjectStatus
@@ -98,6 +98,22 @@ def test_a_bug_still_leaves_a_report_naming_it(publish):
     assert isinstance(result.error, RuntimeError)
     assert result.report.aborted == "RuntimeError: bug in the publisher"
     assert result.report.records_failed == 1
+
+
+def test_an_outcome_for_a_record_the_publisher_was_not_given_stops_the_run_and_the_report_balances(publish):
+    class Confused(FakePublisher):
+        def publish(self, records):
+            for record in records:
+                yield PublishOutcome(("not", "ours"), ok=True)
+                yield PublishOutcome(record.ref, ok=True)
+
+    source = MemorySource()
+    source.put("a.json", json_array(3))
+    result = publish(source, Confused())
+
+    assert isinstance(result.error, LookupError)
+    assert "ref=('not', 'ours')" in result.report.aborted
+    assert result.report.records_read == result.report.records_published + result.report.records_failed == 1
 
 
 @pytest.mark.parametrize("batch_size", [1, 3, 1000])

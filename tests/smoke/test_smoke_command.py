@@ -14,9 +14,10 @@ import pytest
 
 from ingest import cli
 from ingest.commands import smoke as smoke_command
-from ingest.commands.publish import publish as real_publish
+from ingest.commands.publish import publish_guarded
 from ingest.run.report import load_report
-from ingest.verify import verify_delivery as real_verify_delivery
+from ingest.smoke import check as smoke_check
+from ingest.verify.polling import verify_delivery as real_verify_delivery
 from tests.cli.conftest import write_days
 from tests.smoke.conftest import OUTPUTS, write_outputs
 
@@ -31,12 +32,12 @@ def _one_line(text: str) -> str:
 def _deliver_after_publish(monkeypatch, double) -> None:
     """The real publish, then the double delivers what reached the stream (as Firehose would, later)."""
 
-    def publish_then_deliver(options):
-        result = real_publish(options)
+    def publish_then_deliver(options, *, quiet):
+        result = publish_guarded(options, quiet=quiet)
         double.deliver()
         return result
 
-    monkeypatch.setattr(smoke_command, "publish", publish_then_deliver)
+    monkeypatch.setattr(smoke_command, "publish_guarded", publish_then_deliver)
 
 
 def _smoke(tmp_path, *extra: str) -> int:
@@ -83,7 +84,7 @@ def test_the_default_timeout_comes_from_the_stacks_buffering_interval(pipeline, 
         seen.append(options)
         return real_verify_delivery(report, options, **kwargs)
 
-    monkeypatch.setattr(smoke_command, "verify_delivery", spy)
+    monkeypatch.setattr(smoke_check, "verify_delivery", spy)
 
     assert _smoke(tmp_path, "--outputs", str(write_outputs(tmp_path / "outputs.json"))) == 0
     ((options,),) = [seen]

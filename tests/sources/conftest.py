@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -12,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from ingest.sources import registry
+from ingest.sources.registry import ENTRY_POINT_GROUP
 from tests.aws_env import use_fake_aws, use_isolated_aws
+from tests.plugin_entry_points import isolate_registry, plugin_entry_point  # noqa: F401  (a fixture)
 
 
 @pytest.fixture
@@ -35,10 +36,7 @@ def module_fake_aws_credentials(tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 @pytest.fixture
 def isolated_source_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Registrations made by a test vanish after it; entry points are scanned afresh, as in a new process."""
-    isolated = copy.deepcopy(registry._registry)
-    isolated.plugins_scanned = False
-    monkeypatch.setattr(registry, "_registry", isolated)
+    isolate_registry(monkeypatch, registry)
 
 
 @dataclass
@@ -116,3 +114,8 @@ def file_server() -> Iterator[FileServer]:
     httpd.shutdown()
     httpd.server_close()
     thread.join()
+
+
+@pytest.fixture
+def entry_point_group() -> str:
+    return ENTRY_POINT_GROUP

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 from contextlib import contextmanager
-from importlib.metadata import EntryPoint
 from io import BytesIO
 from pathlib import Path
 
@@ -13,7 +11,6 @@ import pytest
 from ingest.errors import ConfigurationError, DuplicateRegistrationError, UnknownSourceError
 from ingest.sources import (
     DEFAULT_SOURCE,
-    ENTRY_POINT_GROUP,
     SourceObject,
     SourceOptions,
     open_source,
@@ -130,32 +127,10 @@ register_source("{name}", plugin_source, schemes=("{name}",))
 """
 
 
-@pytest.fixture
-def plugin_entry_point(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    """Installs a fake distribution's entry point that names a module registering a source kind."""
-
-    def install(name: str, module_text: str) -> EntryPoint:
-        module = f"tracking_pipeline_test_plugin_{name}"
-        (tmp_path / f"{module}.py").write_text(module_text.format(name=name))
-        monkeypatch.syspath_prepend(str(tmp_path))
-        monkeypatch.delitem(sys.modules, module, raising=False)
-        entry_point = EntryPoint(name=name, value=module, group=ENTRY_POINT_GROUP)
-        monkeypatch.setattr(
-            source_registry,
-            "entry_points",
-            lambda group: [entry_point] if group == ENTRY_POINT_GROUP else [],
-        )
-        return entry_point
-
-    yield install
-    for module in [name for name in sys.modules if name.startswith("tracking_pipeline_test_plugin_")]:
-        del sys.modules[module]
-
-
 @pytest.mark.usefixtures("isolated_source_registry")
 def test_an_entry_point_plugin_is_loaded_on_first_use(plugin_entry_point) -> None:
     plugin_entry_point("plugged", PLUGIN_MODULE)
-    assert "plugged" not in source_registry._registry.registrations
+    assert "plugged" not in source_registry._registry._entries
     source = open_source("plugged://somewhere/")
     assert type(source).__name__ == "PluginSource"
     assert "plugged" in source_kinds()

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ingest.errors import ConfigurationError
-from ingest.verify import RecordRef, VerifyOptions, verify_delivery
+from ingest.verify import RecordRef, VerifyOptions
+from ingest.verify.polling import verify_delivery
 from tests.verify.builders import (
     BUCKET,
     EARLIER_RUN,
@@ -120,7 +121,27 @@ def test_latency_is_measured_from_the_end_of_the_publish_and_may_be_negative(s3)
 
     assert 55 <= after.first_arrival_seconds <= after.last_arrival_seconds <= 65
     assert -65 <= during.first_arrival_seconds <= -55  # delivery began while the publish was still running
-    assert "first arrival +" in after.summary()
+    assert after.first_arrival_seconds.is_integer() and during.first_arrival_seconds.is_integer()
+    assert f"first arrival {after.first_arrival_seconds:.0f} s" in after.summary()
+    assert "in whole seconds (S3's LastModified has one-second resolution)" in after.summary()
+    assert f"first arrival {during.first_arrival_seconds:.0f} s, " in during.summary()
+    assert "(negative: delivered while the run was still going)" in during.summary()
+
+
+def test_an_object_written_in_the_second_the_run_finished_arrived_0_s_after_it_never_before(s3):
+    """LastModified is cut to the second: 12:00:05.000 for a write at 12:00:05.700. A run that finished at
+    12:00:05.300 must not read as delivered 0.3 s before it finished."""
+    key = put(s3, delivery_key(), newline_delimited(records(A, range(3))))
+    written = datetime.now(UTC).replace(microsecond=0)
+    backdate(key, written)
+    finished = written + timedelta(milliseconds=300)
+
+    result = verify_delivery(
+        make_report({A: range(3)}, started_at=written - minutes(1), finished_at=finished), _options(), s3_client=s3
+    )
+
+    assert (result.first_arrival_seconds, result.last_arrival_seconds) == (0, 0)
+    assert "first arrival 0 s, last arrival 0 s, in whole seconds" in result.summary()
 
 
 def test_latency_ignores_objects_holding_only_other_runs(s3):

@@ -6,7 +6,7 @@ import pytest
 import urllib3
 
 from ingest.errors import SourceError
-from ingest.sources.streams import guarded_stream
+from ingest.sources.byte_streams import guarded_stream
 
 
 class ResetAfter:

@@ -8,7 +8,7 @@ import json
 from aws_kinesis_agg.aggregator import RecordAggregator
 
 from ingest.records import Provenance
-from ingest.verify.errors import read_failed_records
+from ingest.verify.delivery_errors import read_failed_records
 from ingest.verify.reading import iter_lines
 from tests.verify.builders import RUN, A, error_document, firehose_error, gzipped, record
 
