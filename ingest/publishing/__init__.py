@@ -1,16 +1,24 @@
-"""Publishing to Kinesis Data Streams: batching within the service limits, KPL aggregation, retries."""
+"""Publishing to Kinesis Data Streams: shard-aware KPL aggregation, per-shard pacing, calls in flight, retries."""
 
-from ingest.publishing.kinesis import RECORD_TOO_LARGE, KinesisPublisher, PublishAbortedError
-from ingest.publishing.limits import KINESIS_LIMITS, KinesisLimits
-from ingest.publishing.model import OutgoingRecord, PublishOutcome, PublishStats
+from ingest.publishing.kinesis import DEFAULT_MAX_IN_FLIGHT, KinesisPublisher
+from ingest.publishing.limits import KINESIS_LIMITS, SHARD_WRITE_LIMITS, KinesisLimits, ShardWriteLimits
+from ingest.publishing.model import (
+    RECORD_TOO_LARGE,
+    OutgoingRecord,
+    PublishAbortedError,
+    PublishOutcome,
+    PublishStats,
+)
 from ingest.publishing.retry import DEFAULT_RETRY_POLICY, RETRYABLE_CODES, RetryPolicy
 from ingest.publishing.stream import StreamDescription, client_config, describe_stream
 
 __all__ = [
+    "DEFAULT_MAX_IN_FLIGHT",
     "DEFAULT_RETRY_POLICY",
     "KINESIS_LIMITS",
     "RECORD_TOO_LARGE",
     "RETRYABLE_CODES",
+    "SHARD_WRITE_LIMITS",
     "KinesisLimits",
     "KinesisPublisher",
     "OutgoingRecord",
@@ -18,6 +26,7 @@ __all__ = [
     "PublishOutcome",
     "PublishStats",
     "RetryPolicy",
+    "ShardWriteLimits",
     "StreamDescription",
     "client_config",
     "describe_stream",

@@ -8,11 +8,12 @@ from ingest.records.encoding import (
     PROVENANCE_KEY,
     Provenance,
     RecordDecodeError,
+    RecordEncoder,
     decode_record,
     encode_record,
 )
 from ingest.records.fields import FIELD_SPECS, FIELDS, FieldSpec
-from ingest.records.model import PriceRecord, validate_record
+from ingest.records.model import PriceRecord, plain_values, record_values, validate_record
 from ingest.records.schema import RECORD_SCHEMA, SCHEMA_PATH, SchemaError
 
 __all__ = [
@@ -25,8 +26,11 @@ __all__ = [
     "PriceRecord",
     "Provenance",
     "RecordDecodeError",
+    "RecordEncoder",
     "SchemaError",
     "decode_record",
     "encode_record",
+    "plain_values",
+    "record_values",
     "validate_record",
 ]

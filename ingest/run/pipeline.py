@@ -12,7 +12,7 @@ as failed and dead-lettered, so `records_read` always balances.
 from __future__ import annotations
 
 import threading
-from collections.abc import Generator, Hashable, Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -27,7 +27,7 @@ from ingest.errors import (
 from ingest.formats import AUTO, detect_format, read_object
 from ingest.formats.base import DEFAULT_CHUNK_SIZE, MalformedRecord
 from ingest.publishing import OutgoingRecord, PublishOutcome, PublishStats
-from ingest.records import Provenance, encode_record, validate_record
+from ingest.records import RecordEncoder
 from ingest.run.checkpoint import Checkpoint
 from ingest.run.dead_letter import DeadLetterWriter, Stage
 from ingest.run.partition import Partition
@@ -224,33 +224,36 @@ class _PublishRun:
             self._active[slot] = state
             self._report.objects.append(entry)
         last_position: str | None = None
+        encoder = RecordEncoder(obj.uri, self._report.run_id)
+        pending, lock, stop = state.pending, self._lock, self._stop
         try:
             format_name = self._settings.format_name
             entry.format = detect_format(obj) if format_name == AUTO else format_name
             with self._source.open(obj) as stream:
                 for item in read_object(stream, obj, format_name=entry.format, chunk_size=self._settings.chunk_size):
-                    if self._stop.requested:
+                    if stop.reason is not None:
                         self._stop_reading(state)
                         break
                     last_position = item.position
-                    with self._lock:
-                        entry.records_read += 1
                     if isinstance(item, MalformedRecord):
+                        with lock:
+                            entry.records_read += 1
                         self._reject_record(state, item.index, item.position, Stage.READ, item.reason, item.raw)
                         continue
                     try:
-                        record = validate_record(item.value)
+                        data = encoder.encode(item.value, item.index)
                     except RecordValidationError as exc:
+                        with lock:
+                            entry.records_read += 1
                         self._reject_record(
                             state, item.index, item.position, Stage.VALIDATE, str(exc), item.value, exc.field
                         )
                         continue
-                    data = encode_record(
-                        record, Provenance(source=obj.uri, run_id=self._report.run_id, index=item.index)
-                    )
-                    with self._lock:
-                        state.pending[item.index] = (item.position, data)
-                    yield OutgoingRecord(data=data, ref=(slot, item.index))
+                    # One lock per record: the count and the pending entry change together.
+                    with lock:
+                        entry.records_read += 1
+                        pending[item.index] = (item.position, data)
+                    yield OutgoingRecord(data, (slot, item.index))
         except UnknownFormatError as exc:
             self._reject_object(state, exc, last_position, retry_next_run=True)
         except ConfigurationError:
@@ -305,7 +308,10 @@ class _PublishRun:
     # -- outcome side ----------------------------------------------------------------------------------------
 
     def _acknowledge(self, outcome: PublishOutcome) -> None:
-        slot, index = _split_ref(outcome.ref)
+        ref = outcome.ref
+        if not (isinstance(ref, tuple) and len(ref) == 2):
+            raise TypeError(f"publisher returned an outcome for a record it was not given: ref={ref!r}")
+        slot, index = ref
         with self._lock:
             state = self._active[slot]
             position, data = state.pending.pop(index)
@@ -324,7 +330,8 @@ class _PublishRun:
                     raw=data,
                 )
             self._progress.records_acknowledged(1)
-            self._settle_if_done(slot)
+            if not state.pending and state.read_done:
+                self._settle_if_done(slot)
 
     def _settle_if_done(self, slot: int) -> None:
         """Finish an object once it is read and acknowledged: final status, checkpoint, progress."""
@@ -373,10 +380,3 @@ class _PublishRun:
 def _failure_reason(outcome: PublishOutcome) -> str:
     code = outcome.error_code or "PublishFailed"
     return f"{code}: {outcome.error_message}" if outcome.error_message else code
-
-
-def _split_ref(ref: Hashable) -> tuple[int, int]:
-    if not (isinstance(ref, tuple) and len(ref) == 2):
-        raise TypeError(f"publisher returned an outcome for a record it was not given: ref={ref!r}")
-    slot, index = ref
-    return slot, index
