@@ -60,6 +60,8 @@ from ingest.publishing.shards import ShardMap, hash_key, keys_into_shards, list_
 LOGGER = logging.getLogger(__name__)
 _WAIT_CAP_SECONDS = 1.0
 """Longest a wait for an answer lasts before the lanes are looked at again."""
+_POLL_EVERY = 64
+"""With calls in flight, answers are looked for every this many entries queued (and whenever a call may go)."""
 _MIN_SLEEP_SECONDS = 1e-4
 """A wait is never shorter: a token due back a rounding error from now must not make the run spin."""
 
@@ -113,6 +115,10 @@ class _Lane:
 class _Call:
     sent: list[tuple[_Queued, _Lane]]
     spends: dict[int, Spend]
+    """Tokens taken from each paced lane."""
+    held: list[_Lane]
+    """Lanes that may have no other call in flight until this one is answered: paced lanes, and any lane whose
+    entries must stay in order."""
 
 
 class PublishRun:
@@ -170,7 +176,8 @@ class PublishRun:
                 completed = self._add_keyed(record)
             for entry in completed:
                 self._enqueue(entry, ordered=record.partition_key is not None)
-            yield from self._step(block=False)
+            if self._may_fill_a_call() or (self._in_flight and not self._order % _POLL_EVERY):
+                yield from self._step(block=False)
             while self._over_bound():
                 yield from self._step(block=True)
         for entry in packer.flush():
@@ -318,6 +325,14 @@ class PublishRun:
             del self._nonempty[index]
         return queued
 
+    def _may_fill_a_call(self) -> bool:
+        """Whether enough is queued that a call could be full (else building one is wasted work)."""
+        limits = self._settings.limits
+        return (
+            self._buffered_entries >= limits.max_records_per_call
+            or self._buffered >= limits.max_bytes_per_call - limits.max_bytes_per_record
+        )
+
     def _over_bound(self) -> bool:
         return (
             self._buffered >= self._settings.max_buffered_bytes
@@ -422,14 +437,16 @@ class PublishRun:
                 break
         if not plan or not (full or force):
             return None
-        call = _Call([], {})
+        call = _Call([], {}, [])
         for index, taken in plan:
             lane = self._lanes[index]
             sent = [self._pop(index) for _ in range(taken)]
             call.sent.extend((queued, lane) for queued in sent)
             if lane.budget is not None:
-                lane.busy = True
                 call.spends[index] = lane.budget.spend(sum(queued.entry.size for queued in sent), len(sent))
+            if lane.budget is not None or any(queued.ordered for queued in sent):
+                lane.busy = True
+                call.held.append(lane)
         return call
 
     def _put_records(self, call: _Call) -> list[dict[str, Any]] | RetryableCallError | FailedCallError:
@@ -465,11 +482,12 @@ class PublishRun:
             queued.attempts += 1
         if isinstance(answer, list):
             return self._settle_entries(call, answer, now)
-        for index, spend in call.spends.items():
-            lane = self._lanes[index]
+        for lane in call.held:
             lane.busy = False
-            if lane.budget is not None:
-                lane.budget.settle(spend, now, refused_bytes=spend.bytes, refused_records=spend.records)
+        for index, spend in call.spends.items():
+            budget = self._lanes[index].budget
+            assert budget is not None
+            budget.settle(spend, now, refused_bytes=spend.bytes, refused_records=spend.records)
         throttled = is_throttling(answer.code)
         if throttled:
             stats.throttled += len(call.sent)
@@ -520,12 +538,13 @@ class PublishRun:
             if retry.is_retryable(code):
                 message = f"{message} (still failing after {queued.attempts} attempts)"
             outcomes.extend(PublishOutcome(ref, False, code, message) for ref in entry.refs)
-        for index, spend in call.spends.items():
-            lane = self._lanes[index]
+        for lane in call.held:
             lane.busy = False
+        for index, spend in call.spends.items():
+            budget = self._lanes[index].budget
+            assert budget is not None
             refused_bytes, refused_records = refused.get(index, (0, 0))
-            assert lane.budget is not None
-            lane.budget.settle(spend, now, refused_bytes=refused_bytes, refused_records=refused_records)
+            budget.settle(spend, now, refused_bytes=refused_bytes, refused_records=refused_records)
         for lane in throttled_lanes.values():
             if lane.budget is not None:
                 lane.budget.penalize(now)

@@ -80,9 +80,10 @@ class ShardMap:
 
 
 def list_open_shards(client: Any, stream: Mapping[str, str]) -> ShardMap:
-    """The stream's open shards, every page of them. `stream` is `{"StreamName": ...}` or `{"StreamARN": ...}`."""
+    """The stream's open shards, every page of them. `stream` is `{"StreamName": ...}` or `{"StreamARN": ...}`.
+    A list with no open shard (caught mid-reshard) gives the unknown map: publishing goes on without pacing."""
     shards = [_shard_range(shard) for shard in _pages(client, stream) if _is_open(shard)]
-    return ShardMap(shards)
+    return ShardMap(shards) if shards else ShardMap.unknown()
 
 
 def _pages(client: Any, stream: Mapping[str, str]) -> Iterator[Mapping[str, Any]]:

@@ -12,7 +12,7 @@ import random
 
 import pytest
 
-from ingest.formats import json_array
+from ingest.formats import json_array, jsonl
 from ingest.formats.json_array import read_json_array
 from ingest.formats.streams import utf8_body
 from ingest.sample import generate_records
@@ -61,7 +61,7 @@ def _document(count: int, seed: int, indent: int | None) -> bytes:
     return json.dumps(list(generate_records(count, seed=seed)), indent=indent).encode()
 
 
-@pytest.mark.parametrize("seed", range(400))
+@pytest.mark.parametrize("seed", range(200))
 def test_mutated_arrays_read_exactly_as_ijson_reads_them(seed):
     rng = random.Random(seed)
     data = bytearray(_document(rng.randint(1, 400), seed, rng.choice([None, 2])))
@@ -103,3 +103,33 @@ def test_numbers_and_byte_offsets_survive_the_hand_over(monkeypatch):
     offset = len(b"[" + clean + b', {"c": ') + 1
     refusal = f"more than 4300 digits in a row from byte {offset}: numbers that long are refused before parsing"
     assert error == f"FormatError: {refusal}"
+
+
+def _typed(value):
+    """A value with the type of every number spelled out (1 == 1.0 == True otherwise)."""
+    if isinstance(value, dict):
+        return {key: _typed(item) for key, item in value.items()}
+    return (type(value).__name__, value)
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_a_line_the_jsonl_fast_path_takes_is_what_json_loads_reads(seed):
+    rng = random.Random(seed)
+    for raw in generate_records(50, seed=seed):
+        line = bytearray(json.dumps(raw).encode())
+        for _ in range(rng.randint(0, 2)):
+            position = rng.randrange(len(line))
+            line[position : position + rng.randint(0, 2)] = rng.choice(MUTATIONS[:-3] + [b"1", b"-", b"e5", b" "])
+        fast = jsonl._plain_object(bytes(line))
+        try:
+            expected = json.loads(bytes(line).decode("utf-8"), object_pairs_hook=jsonl._unique_keys)
+        except (ValueError, RecursionError):
+            assert fast is None
+            continue
+        if fast is not None:
+            assert _typed(fast) == _typed(expected)
+
+
+def test_jsonl_duplicate_keys_still_go_to_the_general_path():
+    assert jsonl._plain_object(b'{"a": 1, "a": 2}') is None
+    assert jsonl._plain_object(b'{"a": "x", "b": 2}') == {"a": "x", "b": 2}
