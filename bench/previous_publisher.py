@@ -19,7 +19,14 @@ from typing import Any
 from aws_kinesis_agg.aggregator import AggRecord
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ingest.publishing import DEFAULT_RETRY_POLICY, KINESIS_LIMITS, OutgoingRecord, PublishOutcome, PublishStats
+from ingest.publishing import (
+    DEFAULT_RETRY_POLICY,
+    KINESIS_LIMITS,
+    RECORD_TOO_LARGE,
+    OutgoingRecord,
+    PublishOutcome,
+    PublishStats,
+)
 from ingest.publishing.batching import BatchBuilder, PutEntry
 from ingest.publishing.limits import KinesisLimits
 from ingest.publishing.packing import PARTITION_KEY_CHARS, random_partition_key
@@ -98,7 +105,7 @@ class PreviousKinesisPublisher:
         batch = BatchBuilder()
         for record in records:
             if len(record.data) + PARTITION_KEY_CHARS > KINESIS_LIMITS.max_bytes_per_record:
-                yield PublishOutcome(record.ref, False, "RecordTooLarge", "too large")
+                yield PublishOutcome(record.ref, False, RECORD_TOO_LARGE, "too large")
                 continue
             for entry in packer.add(record):
                 if completed := batch.add(entry):

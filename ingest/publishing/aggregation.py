@@ -108,9 +108,6 @@ class KeyedAggregate:
     def held_refs(self) -> list[Hashable]:
         return self._refs
 
-    def __len__(self) -> int:
-        return len(self._refs)
-
     def add(self, record: OutgoingRecord, partition_key: str) -> bool:
         """Append `record` under `partition_key`; False (and nothing appended) when it does not fit."""
         index = self._keys.get(partition_key)

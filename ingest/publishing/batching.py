@@ -51,9 +51,6 @@ class BatchBuilder:
             and self._bytes + entry.size <= self._limits.max_bytes_per_call
         )
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
     def add(self, entry: PutEntry) -> list[PutEntry] | None:
         """Add `entry`; when it does not fit, return the completed batch and start the next one with it."""
         if entry.size > self._limits.max_bytes_per_record:

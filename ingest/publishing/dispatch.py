@@ -159,13 +159,14 @@ class PublishRun:
 
     def _publish_all(self) -> Iterator[PublishOutcome]:
         packer = self._packer
+        add = packer.add
         keyless_limit = self._max_record - PARTITION_KEY_CHARS
         for record in self._records:
             if record.partition_key is None:
                 if len(record.data) > keyless_limit:
                     yield self._too_large(record, PARTITION_KEY_CHARS)
                     continue
-                completed = packer.add(record)
+                completed = add(record)
                 if not completed:
                     continue
             else:

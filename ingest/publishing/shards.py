@@ -59,7 +59,6 @@ class ShardMap:
         self.shards = tuple(sorted(shards, key=lambda shard: shard.start))
         self.known = known
         self._starts = [shard.start for shard in self.shards]
-        self._positions = {shard.shard_id: position for position, shard in enumerate(self.shards)}
 
     @classmethod
     def unknown(cls) -> ShardMap:
@@ -74,9 +73,6 @@ class ShardMap:
         if position >= 0 and key <= self.shards[position].end:
             return position
         return None
-
-    def position_of_id(self, shard_id: str) -> int | None:
-        return self._positions.get(shard_id)
 
 
 def list_open_shards(client: Any, stream: Mapping[str, str]) -> ShardMap:
