@@ -41,7 +41,7 @@ def draw_throughput(runs: Sequence[LimitRun], path: Path, caption: str) -> None:
     axes.set_ylim(0, max(110, *(100 * (run.byte_capacity_fraction or 0) + 10 for run in runs)))
     axes.set_xlabel("shards (1 MiB/s and 1,000 records/s each)")
     axes.set_ylabel("byte capacity used (%)")
-    axes.set_title("Backfill at the Kinesis shard limits: share of the shards' capacity used (stand-in, real time)")
+    axes.set_title("Backfill at the shard limits: share of the shards' byte capacity used (stand-in)")
     axes.grid(True, alpha=0.3)
     axes.legend(fontsize=8)
     figure.text(0.99, 0.01, caption, ha="right", va="bottom", fontsize=7, color="0.4")

@@ -1,6 +1,6 @@
 """Publishing to Kinesis Data Streams: shard-aware KPL aggregation, per-shard pacing, calls in flight, retries."""
 
-from ingest.publishing.kinesis import DEFAULT_MAX_IN_FLIGHT, KinesisPublisher
+from ingest.publishing.kinesis import KinesisPublisher
 from ingest.publishing.limits import KINESIS_LIMITS, SHARD_WRITE_LIMITS, KinesisLimits, ShardWriteLimits
 from ingest.publishing.model import (
     RECORD_TOO_LARGE,
@@ -13,7 +13,6 @@ from ingest.publishing.retry import DEFAULT_RETRY_POLICY, RETRYABLE_CODES, Retry
 from ingest.publishing.stream import StreamDescription, client_config, describe_stream
 
 __all__ = [
-    "DEFAULT_MAX_IN_FLIGHT",
     "DEFAULT_RETRY_POLICY",
     "KINESIS_LIMITS",
     "RECORD_TOO_LARGE",

@@ -24,9 +24,6 @@ from ingest.publishing.model import OutgoingRecord, PublishOutcome, PublishStats
 from ingest.publishing.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from ingest.publishing.stream import stream_parameter
 
-DEFAULT_MAX_IN_FLIGHT = 4
-"""Calls in flight for `publish`: enough to keep several shards' calls overlapping a network round trip."""
-
 
 class SleptTime:
     """A clock that moves only when its owner sleeps: the time of a publisher told how to sleep but not what
