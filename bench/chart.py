@@ -1,7 +1,7 @@
-"""bench/throughput.png: user records/s against shard count per producer at the shard limits, with each
-producer's ceiling (its records over its physical floor) dashed beside it. Needs matplotlib
-(requirements-bench.txt); imported only when a chart is drawn. `Figure` without pyplot renders with Agg and
-touches no global backend state."""
+"""bench/throughput.png: the share of the shards' byte capacity each producer used, per shard count, at the shard
+limits (1 MiB/s a shard). 100% is a producer that keeps every shard full for the whole run; a run that used the
+empty shards' first second can show a little more. Needs matplotlib (requirements-bench.txt); imported only when
+a chart is drawn. `Figure` without pyplot renders with Agg and touches no global backend state."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from matplotlib.figure import Figure
 
 from bench.shard_limits import LimitRun
 
+GOAL = 0.9
+
 
 def draw_throughput(runs: Sequence[LimitRun], path: Path, caption: str) -> None:
     figure = Figure(figsize=(8, 5), dpi=120)
@@ -19,32 +21,27 @@ def draw_throughput(runs: Sequence[LimitRun], path: Path, caption: str) -> None:
     producers = list(dict.fromkeys(run.producer for run in runs))
     for index, producer in enumerate(producers):
         own = sorted((run for run in runs if run.producer == producer), key=lambda run: run.shards)
-        color = f"C{index}"
         shards = [run.shards for run in own]
-        axes.plot(shards, [run.records_per_s for run in own], "o-", color=color, label=f"{producer}: achieved")
-        axes.plot(
-            shards,
-            [run.records / run.floor_s if run.floor_s else 0 for run in own],
-            "--",
-            color=color,
-            alpha=0.6,
-            label=f"{producer}: ceiling (physical floor)",
-        )
-        for run in own:
+        used = [100 * (run.byte_capacity_fraction or 0) for run in own]
+        axes.plot(shards, used, "o-", color=f"C{index}", label=producer)
+        for run, value in zip(own, used, strict=True):
             if run.failed:
                 axes.annotate(
                     f"{run.failed / run.records:.0%} failed",
-                    (run.shards, run.records_per_s),
+                    (run.shards, value),
                     textcoords="offset points",
                     xytext=(-10, 10),
-                    color=color,
+                    color=f"C{index}",
                     fontsize=8,
                 )
+    axes.axhline(100 * GOAL, color="0.5", linestyle="--", linewidth=1, label=f"goal: {GOAL:.0%}")
+    counts = sorted({run.shards for run in runs})
     axes.set_xscale("log", base=2)
-    axes.set_xticks(sorted({run.shards for run in runs}), [str(s) for s in sorted({run.shards for run in runs})])
+    axes.set_xticks(counts, [str(count) for count in counts])
+    axes.set_ylim(0, max(110, *(100 * (run.byte_capacity_fraction or 0) + 10 for run in runs)))
     axes.set_xlabel("shards (1 MiB/s and 1,000 records/s each)")
-    axes.set_ylabel("user records/s")
-    axes.set_title("Backfill throughput at the Kinesis shard limits (stand-in, real time)")
+    axes.set_ylabel("byte capacity used (%)")
+    axes.set_title("Backfill at the shard limits: share of the shards' byte capacity used (stand-in)")
     axes.grid(True, alpha=0.3)
     axes.legend(fontsize=8)
     figure.text(0.99, 0.01, caption, ha="right", va="bottom", fontsize=7, color="0.4")

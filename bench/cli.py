@@ -7,6 +7,7 @@ Exit status 0 when the selected sections ran (records a producer failed are a re
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
 import sys
 import time
@@ -22,14 +23,24 @@ from bench.import_cost import import_cost_text, measure
 from bench.machine import caption, describe_machine
 from bench.producers import PRODUCER_NAMES
 from bench.results import Results, write_results
-from bench.shard_limits import SHARD_COUNTS, simulate
-from bench.tables import client_cost_text, delivery_cost_table, producers_table, shard_limits_table
+from bench.shard_limits import RECORDS_PER_SHARD, SHARD_COUNTS, in_flight_runs, records_for, simulate
+from bench.tables import (
+    client_cost_text,
+    delivery_cost_table,
+    in_flight_table,
+    producers_table,
+    shard_limits_table,
+)
 
 SHARD_LIMITS = "shard-limits"
+IN_FLIGHT = "in-flight"
 CLIENT_COST = "client-cost"
 DELIVERY_COST = "delivery-cost"
 IMPORT_COST = "import-cost"
-SECTIONS: tuple[str, ...] = (SHARD_LIMITS, CLIENT_COST, DELIVERY_COST, IMPORT_COST)
+SECTIONS: tuple[str, ...] = (SHARD_LIMITS, IN_FLIGHT, CLIENT_COST, DELIVERY_COST, IMPORT_COST)
+IN_FLIGHT_SHARDS = 64
+IN_FLIGHT_LATENCY_S = 0.02
+"""A PutRecords round trip within a region, roughly; the stand-in has none unless told."""
 NAMES: tuple[str, ...] = (*PRODUCER_NAMES, *SECTIONS)
 BENCH_DIR = Path(__file__).resolve().parent
 DELIVERY_SAMPLE_RECORDS = 20_000
@@ -86,7 +97,16 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--sim-records",
         type=_positive_int,
-        help="records of the shard-limit simulation (default: --records; it runs in real time, ~3 min at 100000)",
+        help=(
+            "records of the shard-limit simulation at few shards (default: --records); runs at more shards use "
+            "more (25,000 a shard); it runs in real time, ~7 min"
+        ),
+    )
+    parser.add_argument(
+        "--records-per-shard",
+        type=_positive_int,
+        default=RECORDS_PER_SHARD,
+        help=f"least records per shard in the shard-limit runs (default {RECORDS_PER_SHARD}: ~8 s of a shard)",
     )
     parser.add_argument(
         "--big-file-gb",
@@ -130,6 +150,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     machine = describe_machine()
     sim_records = args.sim_records or args.records
+    needed = args.records
+    if SHARD_LIMITS in selected:
+        needed = max(needed, records_for(max(SHARD_COUNTS), sim_records, args.records_per_shard))
+    if IN_FLIGHT in selected:
+        needed = max(needed, records_for(IN_FLIGHT_SHARDS, sim_records, args.records_per_shard))
     results = Results(
         records=args.records,
         machine=machine,
@@ -138,14 +163,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             "emulator_shards": args.emulator_shards,
             "sim_records": sim_records,
             "shard_counts": list(SHARD_COUNTS),
+            "records_per_shard_count": {
+                shards: records_for(shards, sim_records, args.records_per_shard) for shards in SHARD_COUNTS
+            },
+            "in_flight": {"shards": IN_FLIGHT_SHARDS, "latency_s": IN_FLIGHT_LATENCY_S},
             "big_file_gib": args.big_file_gb,
             "arrival_rates": args.arrival_rate or list(DEFAULT_ARRIVAL_RATES),
             "seed": args.seed,
         },
     )
     print(f"Machine: {caption(machine)}. Dataset: {args.records:,} generated records.\n", flush=True)
-    _say(f"encoding {max(args.records, sim_records):,} records")
-    dataset = encoded_records(max(args.records, sim_records), seed=args.seed)
+    _say(f"encoding {needed:,} records")
+    dataset = encoded_records(needed, seed=args.seed)
+    # Up to 1.6 million records held for the whole run: frozen out of the cyclic collector's way, or each full
+    # collection walks them and taxes whichever producer runs (~25% of the CPU at 64 shards).
+    gc.freeze()
 
     if producers:
         _say(f"producers against moto ({', '.join(producers)})")
@@ -162,10 +194,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if SHARD_LIMITS in selected:
         _say("shard-limit simulation, in real time")
-        results.shard_limits = simulate(dataset[:sim_records], seed=args.seed)
+        results.shard_limits = simulate(
+            dataset, min_records=sim_records, per_shard=args.records_per_shard, seed=args.seed, progress=_say
+        )
         _show(
-            f"At the shard limits: {sim_records:,} records (stand-in, real time)",
+            f"At the shard limits: {sim_records:,} records or {args.records_per_shard:,} a shard (stand-in, real time)",
             shard_limits_table(results.shard_limits),
+        )
+    if IN_FLIGHT in selected:
+        _say(f"calls in flight: {IN_FLIGHT_SHARDS} shards, {IN_FLIGHT_LATENCY_S * 1000:.0f} ms a round trip")
+        results.in_flight = in_flight_runs(
+            dataset[: records_for(IN_FLIGHT_SHARDS, sim_records, args.records_per_shard)],
+            shards=IN_FLIGHT_SHARDS,
+            latency=IN_FLIGHT_LATENCY_S,
+            seed=args.seed,
+        )
+        _show(
+            f"Calls in flight: ingest at {IN_FLIGHT_SHARDS} shards, {IN_FLIGHT_LATENCY_S * 1000:.0f} ms per call",
+            in_flight_table(results.in_flight),
         )
     if CLIENT_COST in selected:
         _say("client cost: stage rates")

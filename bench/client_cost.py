@@ -1,8 +1,10 @@
 """What publishing costs the client, with the stream taken out of the picture (a null sink).
 
 Two measurements:
-- records per CPU-second (= per core: a run is one thread) of each stage, cumulatively: read (ijson),
-  + validate, + encode, + aggregate (KinesisPublisher into the null sink), on one JSON array in memory;
+- records per CPU-second (= per core: a run is one thread) of each stage, cumulatively: read (the JSON array
+  reader), + validate (`record_values`), + encode (`RecordEncoder`, which validates too, as the run does),
+  + aggregate (KinesisPublisher into the null sink, whose capacity is unknown: no shard map), on one JSON array
+  in memory;
 - a generated source file of `gib` GiB published through the real run (`bench.memory_probe`, in a child
   process): CPU rate end to end, and peak memory, which must not grow with the file.
 """
@@ -10,6 +12,7 @@ Two measurements:
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import subprocess
 import tempfile
@@ -24,7 +27,7 @@ from bench.memory_probe import ProbeResult
 from bench.null_sink import NullSinkKinesis
 from ingest.formats import RawRecord, read_object
 from ingest.publishing import KinesisPublisher, OutgoingRecord
-from ingest.records import PriceRecord, Provenance, encode_record, validate_record
+from ingest.records import RecordEncoder, record_values
 from ingest.sample import generate_records
 from ingest.sources import SourceObject
 
@@ -69,20 +72,20 @@ def _read(content: bytes) -> Iterator[RawRecord]:
         yield item
 
 
-def _validated(content: bytes) -> Iterator[tuple[int, PriceRecord]]:
+def _validated(content: bytes) -> Iterator[tuple[int | float, ...]]:
     for item in _read(content):
-        yield item.index, validate_record(item.value)
+        yield record_values(item.value)
 
 
 def _encoded(content: bytes) -> Iterator[bytes]:
-    run = run_id(0)
-    for index, record in _validated(content):
-        yield encode_record(record, Provenance(source=_OBJECT.uri, run_id=run, index=index))
+    encoder = RecordEncoder(_OBJECT.uri, run_id(0))
+    for item in _read(content):
+        yield encoder.encode(item.value, item.index)
 
 
 def _aggregated(content: bytes) -> Iterator[object]:
-    publisher = KinesisPublisher(NullSinkKinesis(), "null-sink", aggregate=True)
-    return publisher.publish(OutgoingRecord(data=data, ref=index) for index, data in enumerate(_encoded(content)))
+    publisher = KinesisPublisher(NullSinkKinesis(), "null-sink", aggregate=True, shard_aware=False)
+    return publisher.publish(map(OutgoingRecord, _encoded(content), itertools.count()))
 
 
 _PIPELINES: dict[str, Callable[[bytes], Iterator[object]]] = {

@@ -121,7 +121,7 @@ class RssSampler:
 
 def probe(path: Path) -> ProbeResult:
     source = open_source(str(path))
-    publisher = KinesisPublisher(NullSinkKinesis(), "null-sink", aggregate=True)
+    publisher = KinesisPublisher(NullSinkKinesis(), "null-sink", aggregate=True, shard_aware=False)
     report = RunReport(run_id=new_run_id(), source=source.uri, stream="null-sink", aggregate=True, format="auto")
     baseline = current_rss()
     with tempfile.TemporaryDirectory() as scratch:

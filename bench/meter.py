@@ -8,8 +8,9 @@ no errors botocore would retry, since it is not a botocore client.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -39,8 +40,14 @@ class Meter:
     """Calls in which at least one entry was throttled."""
     calls_fully_throttled: int = 0
     """Calls that achieved nothing: every entry throttled."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    """Calls may be counted from several threads (a producer with calls in flight)."""
 
     def count_call(self, entries: Sequence[Mapping[str, Any]], codes: Sequence[str | None]) -> None:
+        with self._lock:
+            self._count_call(entries, codes)
+
+    def _count_call(self, entries: Sequence[Mapping[str, Any]], codes: Sequence[str | None]) -> None:
         self.api_calls += 1
         throttled = 0
         for entry, code in zip(entries, codes, strict=True):

@@ -10,19 +10,22 @@ how many records it published, failed and resent; what went over the wire is met
   is never near), a random partition key each, no aggregation. To finish at all at the shard limits it
   needs a retry loop, and gets the simple one a hand-written producer has: resend the entries that came
   back with an ErrorCode after a fixed 100 ms pause, until none is left (no backoff, no attempt cap).
-- ingest / ingest-no-aggregate: `ingest.publishing.KinesisPublisher` as `publish` builds it (default retry
-  policy, KPL aggregation on or off).
+- ingest / ingest-no-aggregate: `ingest.publishing.KinesisPublisher` as `publish` builds it (shard map, pacing,
+  default retry policy, KPL aggregation on or off).
+- ingest-previous: the publisher before issue 16 (`bench.previous_publisher`: random-key aggregates, one call at
+  a time, jittered exponential backoff), run in the same benchmark as the baseline.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ingest.publishing import KinesisPublisher, OutgoingRecord
+from bench.previous_publisher import PreviousKinesisPublisher
+from ingest.publishing import KinesisPublisher, OutgoingRecord, PublishOutcome
 from ingest.publishing.packing import random_partition_key
 
 BATCH_SIZE = 500
@@ -32,7 +35,8 @@ NAIVE = "naive"
 BATCHED = "batched"
 INGEST = "ingest"
 INGEST_NO_AGGREGATE = "ingest-no-aggregate"
-PRODUCER_NAMES: tuple[str, ...] = (NAIVE, BATCHED, INGEST, INGEST_NO_AGGREGATE)
+INGEST_PREVIOUS = "ingest-previous"
+PRODUCER_NAMES: tuple[str, ...] = (NAIVE, BATCHED, INGEST_PREVIOUS, INGEST, INGEST_NO_AGGREGATE)
 DEFAULT_PRODUCER = INGEST
 """The project's default (`publish` aggregates unless told --no-aggregate): the reference of every ratio."""
 
@@ -91,25 +95,62 @@ class Ingest:
     aggregate: bool
     rng: random.Random
     sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    max_in_flight: int = 1
 
     def __call__(self, client: Any, stream: str, records: Sequence[bytes]) -> Tally:
-        publisher = KinesisPublisher(client, stream, aggregate=self.aggregate, sleep=self.sleep, rng=self.rng)
-        published = failed = 0
-        for outcome in publisher.publish(OutgoingRecord(data=data, ref=index) for index, data in enumerate(records)):
-            if outcome.ok:
-                published += 1
-            else:
-                failed += 1
+        publisher = KinesisPublisher(
+            client,
+            stream,
+            aggregate=self.aggregate,
+            sleep=self.sleep,
+            clock=self.clock,
+            rng=self.rng,
+            max_in_flight=self.max_in_flight,
+        )
+        published, failed = _count(publisher.publish(map(OutgoingRecord, records, range(len(records)))))
         return Tally(published=published, failed=failed, retries=publisher.stats.retries)
 
 
-def make_producer(name: str, *, seed: int = 0, sleep: Callable[[float], None] = time.sleep) -> Producer:
-    """A fresh producer; `seed` fixes partition keys and jitter, so two runs send the same calls."""
+@dataclass(frozen=True)
+class IngestPrevious:
+    rng: random.Random
+    sleep: Callable[[float], None] = time.sleep
+
+    def __call__(self, client: Any, stream: str, records: Sequence[bytes]) -> Tally:
+        publisher = PreviousKinesisPublisher(client, stream, sleep=self.sleep, rng=self.rng)
+        published, failed = _count(publisher.publish(map(OutgoingRecord, records, range(len(records)))))
+        return Tally(published=published, failed=failed, retries=publisher.stats.retries)
+
+
+def _count(outcomes: Iterable[PublishOutcome]) -> tuple[int, int]:
+    """(published, failed) user records."""
+    published = failed = 0
+    for outcome in outcomes:
+        if outcome.ok:
+            published += 1
+        else:
+            failed += 1
+    return published, failed
+
+
+def make_producer(
+    name: str,
+    *,
+    seed: int = 0,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    max_in_flight: int = 1,
+) -> Producer:
+    """A fresh producer; `seed` fixes partition keys and jitter, so two runs send the same calls. `clock` is the
+    time `sleep` moves (the ingest publisher paces the shards by it)."""
     rng = random.Random(seed)
     if name == NAIVE:
         return Naive(rng)
     if name == BATCHED:
         return Batched(rng, sleep)
+    if name == INGEST_PREVIOUS:
+        return IngestPrevious(rng, sleep)
     if name in (INGEST, INGEST_NO_AGGREGATE):
-        return Ingest(name == INGEST, rng, sleep)
+        return Ingest(name == INGEST, rng, sleep, clock, max_in_flight)
     raise ValueError(f"unknown producer {name!r}; known: {', '.join(PRODUCER_NAMES)}")

@@ -23,6 +23,7 @@ class Results:
     settings: dict[str, object]
     producers: dict[str, ProducerFigures] = field(default_factory=dict)
     shard_limits: Sequence[LimitRun] | None = None
+    in_flight: Sequence[LimitRun] | None = None
     client_stages: Sequence[StageRate] | None = None
     big_file: BigFileRun | None = None
     delivery_cost: Sequence[DeliveryCost] | None = None
@@ -38,6 +39,8 @@ class Results:
         }
         if self.shard_limits is not None:
             document["shard_limits"] = [run.to_dict() for run in self.shard_limits]
+        if self.in_flight is not None:
+            document["in_flight"] = [run.to_dict() for run in self.in_flight]
         if self.client_stages is not None or self.big_file is not None:
             document["client_cost"] = {
                 "stages": [stage.to_dict() for stage in self.client_stages or ()],

@@ -1,9 +1,14 @@
-"""A backfill at the per-shard write limits: the batched producer and ours against `bench.standin`.
+"""A backfill at the per-shard write limits: the batched producer, the previous publisher and ours against
+`bench.standin`.
 
 For each shard count and producer: the achieved throughput as a fraction of the shards' byte capacity,
 the time against the physical floor (`bench.kinesis_limits.floor_seconds`, from the Kinesis records and
 bytes that producer needs), and the calls and entries the throttling wasted. Runs in real time by default
 (the producers really sleep between resends); tests pass a manual clock whose `sleep` moves it.
+
+Each run publishes at least `RECORDS_PER_SHARD` records per shard (~8 s of a shard's byte capacity): an empty
+shard takes a whole second's worth at once, so a run much shorter than that measures the first second's burst
+(64 shards swallow 100,000 records in half a second), not the rate a producer keeps up.
 """
 
 from __future__ import annotations
@@ -14,11 +19,17 @@ from dataclasses import asdict, dataclass
 
 from bench.kinesis_limits import byte_capacity_fraction, floor_seconds
 from bench.meter import MeteredKinesis
-from bench.producers import BATCHED, INGEST, make_producer
+from bench.producers import BATCHED, INGEST, INGEST_PREVIOUS, make_producer
 from bench.standin import ShardLimitedKinesis
 
-SHARD_COUNTS: tuple[int, ...] = (1, 2, 4)
-PRODUCERS: tuple[str, ...] = (BATCHED, INGEST)
+SHARD_COUNTS: tuple[int, ...] = (1, 2, 4, 16, 64)
+PRODUCERS: tuple[str, ...] = (BATCHED, INGEST_PREVIOUS, INGEST)
+RECORDS_PER_SHARD = 25_000
+
+
+def records_for(shards: int, records: int, per_shard: int = RECORDS_PER_SHARD) -> int:
+    """The records of a run at `shards` shards: `records`, or more to keep every shard busy for ~8 s."""
+    return max(records, shards * per_shard)
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,8 @@ class LimitRun:
     calls_fully_throttled: int
     throttled_entries: int
     retries: int
+    latency_s: float = 0.0
+    max_in_flight: int = 1
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -56,10 +69,12 @@ def run_at_limits(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     seed: int = 0,
+    latency: float = 0.0,
+    max_in_flight: int = 1,
 ) -> LimitRun:
-    stream = ShardLimitedKinesis(shards, clock=clock)
+    stream = ShardLimitedKinesis(shards, clock=clock, latency=latency)
     client = MeteredKinesis(stream)
-    producer = make_producer(producer_name, seed=seed, sleep=sleep)
+    producer = make_producer(producer_name, seed=seed, sleep=sleep, clock=clock, max_in_flight=max_in_flight)
     start = clock()
     tally = producer(client, stream.stream_name, records)
     wall_s = clock() - start
@@ -85,6 +100,8 @@ def run_at_limits(
         calls_fully_throttled=meter.calls_fully_throttled,
         throttled_entries=meter.throttled_entries,
         retries=tally.retries,
+        latency_s=latency,
+        max_in_flight=max_in_flight,
     )
 
 
@@ -102,13 +119,33 @@ def simulate(
     *,
     producers: Sequence[str] = PRODUCERS,
     shard_counts: Sequence[int] = SHARD_COUNTS,
+    min_records: int | None = None,
+    per_shard: int = RECORDS_PER_SHARD,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     seed: int = 0,
+    progress: Callable[[str], None] = lambda message: None,
 ) -> list[LimitRun]:
-    """Each producer at each shard count, on a fresh stand-in stream (empty windows) every time."""
+    """Each producer at each shard count, on a fresh stand-in stream (empty windows) every time; `records` must
+    hold `records_for(max(shard_counts), ...)` of them (fewer are used at fewer shards)."""
+    runs = []
+    for shards in shard_counts:
+        sample = records[: records_for(shards, min_records or len(records), per_shard)]
+        for name in producers:
+            progress(f"{name} at {shards} shards, {len(sample):,} records")
+            runs.append(run_at_limits(sample, name, shards, clock=clock, sleep=sleep, seed=seed))
+    return runs
+
+
+def in_flight_runs(
+    records: Sequence[bytes],
+    *,
+    shards: int,
+    latency: float,
+    in_flight: Sequence[int] = (1, 2, 4),
+    seed: int = 0,
+) -> list[LimitRun]:
+    """The ingest publisher with 1, 2, 4 calls in flight against shards `latency` seconds away (real time)."""
     return [
-        run_at_limits(records, name, shards, clock=clock, sleep=sleep, seed=seed)
-        for shards in shard_counts
-        for name in producers
+        run_at_limits(records, INGEST, shards, seed=seed, latency=latency, max_in_flight=count) for count in in_flight
     ]

@@ -4,8 +4,13 @@ moto accepts any rate, so against it every producer looks limitless. This stand-
 the calls the producers make (`put_records`, `put_record`, `describe_stream_summary`, `list_shards`) and
 answers them as Kinesis does at the limits:
 
-- the stream's shards own equal ranges of the 128-bit hash-key space; a record goes to the shard owning
+- the stream's shards own equal ranges of the 128-bit hash-key space; a record goes to the open shard owning
   the MD5 of its partition key, or its `ExplicitHashKey` when given;
+- `split_shard` and `merge_shards` reshard at once (the service takes a while, in UPDATING): the parents close,
+  their children take over their hash keys, and writes aimed at a parent's range land in a child;
+- `list_shards` pages its answer (`page_size` shards a page, `NextToken` for the next, which must then come
+  alone) and honours `ShardFilter={"Type": "AT_LATEST"}` (open shards only); without a filter closed shards
+  are listed too, with their EndingSequenceNumber, as the service does;
 - each shard takes at most 1 MiB and 1,000 records in any one-second window (a sliding window: strict, where
   the service tolerates short bursts); throttled records consume nothing;
 - `PutRecords` throttles record by record, in its partial-failure form (`FailedRecordCount`, an `ErrorCode`
@@ -15,7 +20,9 @@ answers them as Kinesis does at the limits:
 
 Records are counted, not stored. `clock` is injectable: tests drive it by hand, the benchmark runs in real
 time. The stand-in does no network or serialisation work, so wall times measure the limits and the
-producer's own reaction to them, not an emulator.
+producer's own reaction to them, not an emulator; `latency` (seconds, real time, off by default) makes each
+PutRecords call take a network round trip, half before the shards see it and half after. Calls may come from
+several threads at once (a producer with calls in flight): the shards are updated under one lock.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import itertools
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -73,16 +81,26 @@ class Shard:
     accepted_records: int = 0
     throttled_records: int = 0
     sequence: itertools.count = field(default_factory=itertools.count)
+    open: bool = True
+    parents: tuple[str, ...] = ()
 
     def describe(self) -> dict[str, object]:
-        return {
+        sequence_range = {"StartingSequenceNumber": "0"}
+        if not self.open:
+            sequence_range["EndingSequenceNumber"] = f"{self.accepted_records:056d}"
+        described: dict[str, object] = {
             "ShardId": self.shard_id,
             "HashKeyRange": {
                 "StartingHashKey": str(self.starting_hash_key),
                 "EndingHashKey": str(self.ending_hash_key),
             },
-            "SequenceNumberRange": {"StartingSequenceNumber": "0"},
+            "SequenceNumberRange": sequence_range,
         }
+        if self.parents:
+            described["ParentShardId"] = self.parents[0]
+        if len(self.parents) > 1:
+            described["AdjacentParentShardId"] = self.parents[1]
+        return described
 
 
 def equal_shards(count: int, limits: ShardLimits) -> list[Shard]:
@@ -116,12 +134,23 @@ class ShardLimitedKinesis:
         stream_name: str = "bench",
         limits: ShardLimits = SHARD_LIMITS,
         clock: Callable[[], float] = time.monotonic,
+        latency: float = 0.0,
+        page_size: int = 1000,
     ) -> None:
         self.stream_name = stream_name
         self.stream_arn = f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/{stream_name}"
         self.shards = equal_shards(shard_count, limits)
-        self._starts = [shard.starting_hash_key for shard in self.shards]
+        self.list_shards_calls = 0
+        self._limits = limits
         self._clock = clock
+        self._latency = latency
+        self._page_size = page_size
+        self._lock = threading.Lock()
+        self._route_table()
+
+    @property
+    def open_shards(self) -> list[Shard]:
+        return [shard for shard in self.shards if shard.open]
 
     # -- the client surface -----------------------------------------------------------------------------------
 
@@ -130,11 +159,13 @@ class ShardLimitedKinesis:
     ) -> dict[str, object]:
         self._check_stream(StreamName, StreamARN, "PutRecords")
         self._check_call(Records)
-        now = self._clock()
-        results: list[dict[str, str]] = []
-        for entry in Records:
-            shard = self._route(entry, "PutRecords")
-            results.append(self._put(shard, entry, now))
+        if self._latency:
+            time.sleep(self._latency / 2)
+        with self._lock:
+            now = self._clock()
+            results = [self._put(self._route(entry, "PutRecords"), entry, now) for entry in Records]
+        if self._latency:
+            time.sleep(self._latency / 2)
         failed = sum(1 for result in results if "ErrorCode" in result)
         return {"FailedRecordCount": failed, "Records": results, "EncryptionType": "NONE"}
 
@@ -152,7 +183,8 @@ class ShardLimitedKinesis:
         if ExplicitHashKey is not None:
             entry["ExplicitHashKey"] = ExplicitHashKey
         self._check_entry(entry, "PutRecord")
-        result = self._put(self._route(entry, "PutRecord"), entry, self._clock())
+        with self._lock:
+            result = self._put(self._route(entry, "PutRecord"), entry, self._clock())
         if "ErrorCode" in result:
             raise _client_error(result["ErrorCode"], result["ErrorMessage"], "PutRecord")
         return {**result, "EncryptionType": "NONE"}
@@ -167,15 +199,98 @@ class ShardLimitedKinesis:
                 "StreamARN": self.stream_arn,
                 "StreamStatus": "ACTIVE",
                 "StreamModeDetails": {"StreamMode": "PROVISIONED"},
-                "OpenShardCount": len(self.shards),
+                "OpenShardCount": len(self.open_shards),
                 "EncryptionType": "NONE",
                 "RetentionPeriodHours": 24,
             }
         }
 
-    def list_shards(self, *, StreamName: str | None = None, StreamARN: str | None = None) -> dict[str, object]:
-        self._check_stream(StreamName, StreamARN, "ListShards")
-        return {"Shards": [shard.describe() for shard in self.shards]}
+    def list_shards(
+        self,
+        *,
+        StreamName: str | None = None,
+        StreamARN: str | None = None,
+        NextToken: str | None = None,
+        MaxResults: int | None = None,
+        ShardFilter: Mapping[str, Any] | None = None,
+    ) -> dict[str, object]:
+        self.list_shards_calls += 1
+        if NextToken is not None:
+            if StreamName is not None or StreamARN is not None:
+                raise _client_error(
+                    "InvalidArgumentException", "NextToken and StreamName cannot be provided together", "ListShards"
+                )
+            stream, _, rest = NextToken.partition("|")
+            if stream != self.stream_name:
+                raise _client_error("ExpiredNextTokenException", "the token is not this stream's", "ListShards")
+            start, filter_type = rest.split("|")
+        else:
+            self._check_stream(StreamName, StreamARN, "ListShards")
+            filter_type = (ShardFilter or {}).get("Type", "")
+            if filter_type not in ("", "AT_LATEST"):
+                raise _client_error(
+                    "InvalidArgumentException", f"ShardFilter {filter_type} is not modelled", "ListShards"
+                )
+            start = "0"
+        with self._lock:
+            listed = self.open_shards if filter_type == "AT_LATEST" else list(self.shards)
+        first = int(start)
+        size = min(MaxResults or self._page_size, self._page_size)
+        answer: dict[str, object] = {"Shards": [shard.describe() for shard in listed[first : first + size]]}
+        if first + size < len(listed):
+            answer["NextToken"] = f"{self.stream_name}|{first + size}|{filter_type}"
+        return answer
+
+    def split_shard(
+        self, *, ShardToSplit: str, NewStartingHashKey: str, StreamName: str | None = None, StreamARN: str | None = None
+    ) -> dict[str, object]:
+        self._check_stream(StreamName, StreamARN, "SplitShard")
+        with self._lock:
+            parent = self._open_shard(ShardToSplit, "SplitShard")
+            middle = int(NewStartingHashKey)
+            if not parent.starting_hash_key < middle <= parent.ending_hash_key:
+                raise _client_error("InvalidArgumentException", "NewStartingHashKey is outside the shard", "SplitShard")
+            parent.open = False
+            self._add_shard(parent.starting_hash_key, middle - 1, (parent.shard_id,))
+            self._add_shard(middle, parent.ending_hash_key, (parent.shard_id,))
+            self._route_table()
+        return {}
+
+    def merge_shards(
+        self,
+        *,
+        ShardToMerge: str,
+        AdjacentShardToMerge: str,
+        StreamName: str | None = None,
+        StreamARN: str | None = None,
+    ) -> dict[str, object]:
+        self._check_stream(StreamName, StreamARN, "MergeShards")
+        with self._lock:
+            first = self._open_shard(ShardToMerge, "MergeShards")
+            second = self._open_shard(AdjacentShardToMerge, "MergeShards")
+            low, high = sorted((first, second), key=lambda shard: shard.starting_hash_key)
+            if low.ending_hash_key + 1 != high.starting_hash_key:
+                raise _client_error("InvalidArgumentException", "the shards are not adjacent", "MergeShards")
+            first.open = second.open = False
+            self._add_shard(low.starting_hash_key, high.ending_hash_key, (first.shard_id, second.shard_id))
+            self._route_table()
+        return {}
+
+    # -- resharding -------------------------------------------------------------------------------------------
+
+    def _open_shard(self, shard_id: str, operation: str) -> Shard:
+        for shard in self.shards:
+            if shard.shard_id == shard_id and shard.open:
+                return shard
+        raise _client_error("ResourceNotFoundException", f"no open shard {shard_id}", operation)
+
+    def _add_shard(self, start: int, end: int, parents: tuple[str, ...]) -> None:
+        shard_id = f"shardId-{len(self.shards):012d}"
+        self.shards.append(Shard(shard_id, start, end, ShardWindow(self._limits), parents=parents))
+
+    def _route_table(self) -> None:
+        self._open = sorted(self.open_shards, key=lambda shard: shard.starting_hash_key)
+        self._starts = [shard.starting_hash_key for shard in self._open]
 
     # -- limits -----------------------------------------------------------------------------------------------
 
@@ -202,7 +317,7 @@ class ShardLimitedKinesis:
                 raise _client_error(
                     "InvalidArgumentException", f"ExplicitHashKey {explicit!r} is not in [0, 2^128)", operation
                 )
-        return self.shards[bisect.bisect_right(self._starts, hash_key) - 1]
+        return self._open[bisect.bisect_right(self._starts, hash_key) - 1]
 
     def _check_stream(self, name: str | None, arn: str | None, operation: str) -> None:
         if (name is None) == (arn is None):

@@ -101,6 +101,7 @@ def shard_limits_table(runs: Sequence[LimitRun]) -> str:
         [
             str(run.shards),
             run.producer,
+            number(run.records),
             seconds(run.wall_s),
             seconds(run.floor_s),
             number(run.time_vs_floor, 2),
@@ -116,6 +117,7 @@ def shard_limits_table(runs: Sequence[LimitRun]) -> str:
     headers = [
         "shards",
         "producer",
+        "records",
         "wall s",
         "floor s",
         "× floor",
@@ -126,6 +128,22 @@ def shard_limits_table(runs: Sequence[LimitRun]) -> str:
         "throttled entries",
         "records failed",
     ]
+    return table(headers, rows)
+
+
+def in_flight_table(runs: Sequence[LimitRun]) -> str:
+    rows = [
+        [
+            str(run.max_in_flight),
+            seconds(run.wall_s),
+            seconds(run.floor_s),
+            percent(run.byte_capacity_fraction),
+            number(run.records_per_s),
+            f"{run.api_calls:,} / {run.calls_throttled:,}",
+        ]
+        for run in runs
+    ]
+    headers = ["calls in flight", "wall s", "floor s", "byte capacity used", "records/s", "calls / throttled"]
     return table(headers, rows)
 
 

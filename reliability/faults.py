@@ -308,13 +308,14 @@ def shard_limits(workdir: Path) -> Outcome:
         problems = []
         if run.result.status != 0 or report.records_published != sum(bench_.expected.values()):
             problems.append(f"exit {run.result.status}: {report.records_published} published: {run.stderr.strip()}")
-        if accepted != report.kinesis_records or not throttled:
+        if accepted != report.kinesis_records:
             problems.append(f"stand-in accepted {accepted} Kinesis records, the report says {report.kinesis_records}")
         counts = Counts(report.records_read, report.records_published, report.records_rejected, report.records_failed)
         counts.lost = report.records_read - report.records_published - report.records_rejected - len(run.dead_letters)
         observed = (
-            f"exit {run.result.status}; {throttled} Kinesis records throttled by the shard's limits, all resent: "
-            f"{accepted} accepted = the report's {report.kinesis_records}, over {clock.now:.1f} s of manual clock"
+            f"exit {run.result.status}; {throttled} Kinesis records throttled (the publisher paces itself to the "
+            f"shard's limits; any throttled record is resent): {accepted} accepted = the report's "
+            f"{report.kinesis_records}, over {clock.now:.1f} s of manual clock"
         )
         return Outcome(
             "fault",

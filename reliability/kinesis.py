@@ -9,19 +9,17 @@ had been accepted.
 
 from __future__ import annotations
 
-import base64
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from aws_kinesis_agg.deaggregator import iter_deaggregate_records
 from botocore.exceptions import ClientError
 
+from ingest.publishing.reading import read_stream as stream_records
 from ingest.records import Provenance, decode_record
 
 THROTTLED = "ProvisionedThroughputExceededException"
-_GET_RECORDS_LIMIT = 10_000
 _CALL_ERROR_STATUS = {"InternalFailure": 500, "ServiceUnavailable": 503}
 REFUSALS = {
     "UnrecognizedClientException": "The security token included in the request is invalid.",
@@ -36,30 +34,8 @@ REFUSALS = {
 
 def read_stream(client: Any, stream: str) -> Iterator[Provenance]:
     """The provenance of every user record in `stream`, de-aggregated, duplicates included."""
-    for shard in client.list_shards(StreamName=stream)["Shards"]:
-        iterator = client.get_shard_iterator(
-            StreamName=stream, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-        )["ShardIterator"]
-        while iterator:
-            response = client.get_records(ShardIterator=iterator, Limit=_GET_RECORDS_LIMIT)
-            if not response["Records"]:
-                break
-            for user in iter_deaggregate_records([_lambda_style(record) for record in response["Records"]]):
-                yield decode_record(base64.b64decode(user["kinesis"]["data"]))[1]
-            iterator = response.get("NextShardIterator")
-
-
-def _lambda_style(record: Mapping[str, Any]) -> dict[str, Any]:
-    """The event shape aws_kinesis_agg's de-aggregator reads."""
-    return {
-        "kinesis": {
-            "kinesisSchemaVersion": "1.0",
-            "sequenceNumber": record["SequenceNumber"],
-            "partitionKey": record["PartitionKey"],
-            "approximateArrivalTimestamp": 0,
-            "data": base64.b64encode(record["Data"]),
-        }
-    }
+    for user in stream_records(client, stream):
+        yield decode_record(user.data)[1]
 
 
 CallFault = Callable[[int], str | None]

@@ -30,6 +30,20 @@ class KinesisLimits:
 
 
 KINESIS_LIMITS = KinesisLimits()
+"""Every stream's defaults. Newer API references allow records and calls of up to 10 MiB on streams configured for
+them; an ExplicitHashKey does not count against the record size."""
+
+
+@dataclass(frozen=True)
+class ShardWriteLimits:
+    """What one shard accepts per second of writes, in provisioned and on-demand mode alike; an aggregate counts as
+    one record."""
+
+    bytes_per_second: int = MIB
+    records_per_second: int = 1000
+
+
+SHARD_WRITE_LIMITS = ShardWriteLimits()
 
 
 def entry_size(data: bytes, partition_key: str) -> int:

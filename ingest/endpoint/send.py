@@ -32,7 +32,7 @@ from ingest.endpoint.report import AcceptedRequest, SendReport, write_send_repor
 from ingest.errors import ConfigurationError, FormatError
 from ingest.formats import AUTO
 from ingest.publishing.retry import DEFAULT_RETRY_POLICY, RetryPolicy
-from ingest.run.reading import RejectedRecord, read_records, resolve_format
+from ingest.run.reading import RejectedRecord, read_records, resolve_format, validated
 from ingest.run.report import new_run_id, utc_now
 from ingest.sources.base import SourceObject
 
@@ -163,12 +163,12 @@ def _input_format(stream: BinaryIO, obj: SourceObject, format_name: str) -> tupl
 
 
 def _entries(stream: BinaryIO, obj: SourceObject, format_name: str, result: SendResult) -> Iterator[_Entry]:
-    for item in read_records(stream, obj, format_name=format_name):
+    for item in read_records(stream, obj, format_name=format_name, judge=validated):
         if isinstance(item, RejectedRecord):
             result.report.records_rejected += 1
             result.problems.append(f"rejected {item.position}: {item.reason}")
             continue
-        yield _Entry(item.index, item.record.as_dict())
+        yield _Entry(item.index, item.value.as_dict())
 
 
 class _Delivery:

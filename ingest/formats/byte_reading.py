@@ -59,7 +59,12 @@ def peek(stream: BinaryIO, size: int) -> tuple[bytes, BinaryIO]:
     head = b""
     while len(head) < size and (data := stream.read(size - len(head))):
         head += data
-    return head, cast(BinaryIO, _Replay(head, stream))
+    return head, replay(head, stream)
+
+
+def replay(head: bytes, stream: BinaryIO) -> BinaryIO:
+    """`head`, then the rest of `stream`: bytes a reader took ahead, handed back to the reader that goes on."""
+    return cast(BinaryIO, _Replay(head, stream))
 
 
 def utf8_body(stream: BinaryIO) -> BinaryIO:

@@ -6,6 +6,10 @@ line is read. Blank lines are skipped (a trailing newline, a CRLF file's empty l
 mark and CR before LF are accepted.
 `NaN`/`Infinity`, which Python's json module accepts, are passed on as floats so that validation rejects them
 naming the field.
+
+Speed: a plainly clean line (a flat object, ASCII, no escapes, short enough that no integer can reach Python's
+4,300-digit limit, no duplicate key) is decoded by msgspec, which gives what `json.loads` gives for it; any other
+line goes through `json.loads` as described above.
 """
 
 from __future__ import annotations
@@ -14,10 +18,16 @@ import json
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
+import msgspec
+
 from ingest.formats.base import DEFAULT_CHUNK_SIZE, MalformedRecord, RawRecord
 from ingest.formats.byte_reading import numbered_lines, utf8_body
 from ingest.formats.limits import MAX_RECORD_BYTES, preview
 from ingest.formats.registry import register_format
+
+_DECODE = msgspec.json.Decoder().decode
+_PLAIN_LINE_BYTES = 4000
+"""Longest line the fast path takes: below the smallest integer Python's int() limit refuses (4,301 digits)."""
 
 
 class _DuplicateKeyError(ValueError):
@@ -39,6 +49,9 @@ def _decode(index: int, position: str, line: bytes | None) -> RawRecord | Malfor
     if line is None:
         return MalformedRecord(index, position, "", f"line longer than {MAX_RECORD_BYTES} bytes")
     line = line.removesuffix(b"\r")
+    value = _plain_object(line)
+    if value is not None:
+        return RawRecord(index, position, value)
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -55,6 +68,22 @@ def _decode(index: int, position: str, line: bytes | None) -> RawRecord | Malfor
         return MalformedRecord(index, position, preview(text), f"invalid JSON: {exc}")
     except RecursionError:
         return MalformedRecord(index, position, preview(text), "nested too deeply")
+
+
+def _plain_object(line: bytes) -> dict[str, Any] | None:
+    """The object on a plainly clean line (see the module docs), or None to take the general path."""
+    if len(line) > _PLAIN_LINE_BYTES or not line.isascii() or b"\\" in line or line.count(b"{") != 1 or b"[" in line:
+        return None
+    try:
+        value = _DECODE(line)
+    except msgspec.DecodeError:
+        return None
+    if type(value) is not dict:
+        return None
+    quotes = line.count(b'"')
+    if quotes != 2 * len(value) and quotes != 2 * (len(value) + sum(type(item) is str for item in value.values())):
+        return None  # a duplicate key: the general path names it
+    return value
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

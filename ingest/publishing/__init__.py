@@ -1,8 +1,14 @@
-"""Publishing to Kinesis Data Streams: batching within the service limits, KPL aggregation, retries."""
+"""Publishing to Kinesis Data Streams: shard-aware KPL aggregation, per-shard pacing, calls in flight, retries."""
 
-from components.core.limits import KINESIS_LIMITS, KinesisLimits
-from ingest.publishing.kinesis import RECORD_TOO_LARGE, KinesisPublisher, PublishAbortedError
-from ingest.publishing.model import OutgoingRecord, PublishOutcome, PublishStats
+from components.core.limits import KINESIS_LIMITS, SHARD_WRITE_LIMITS, KinesisLimits, ShardWriteLimits
+from ingest.publishing.kinesis import KinesisPublisher
+from ingest.publishing.model import (
+    RECORD_TOO_LARGE,
+    OutgoingRecord,
+    PublishAbortedError,
+    PublishOutcome,
+    PublishStats,
+)
 from ingest.publishing.retry import DEFAULT_RETRY_POLICY, RETRYABLE_CODES, RetryPolicy
 from ingest.publishing.stream import StreamDescription, client_config, describe_stream
 
@@ -11,6 +17,7 @@ __all__ = [
     "KINESIS_LIMITS",
     "RECORD_TOO_LARGE",
     "RETRYABLE_CODES",
+    "SHARD_WRITE_LIMITS",
     "KinesisLimits",
     "KinesisPublisher",
     "OutgoingRecord",
@@ -18,6 +25,7 @@ __all__ = [
     "PublishOutcome",
     "PublishStats",
     "RetryPolicy",
+    "ShardWriteLimits",
     "StreamDescription",
     "client_config",
     "describe_stream",

@@ -19,6 +19,8 @@ class PutEntry:
     data: bytes
     partition_key: str
     refs: tuple[Hashable, ...]
+    explicit_hash_key: str | None = None
+    """Set when the entry is aimed at a shard: the decimal hash key inside that shard's range."""
     size: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -26,7 +28,9 @@ class PutEntry:
         object.__setattr__(self, "size", entry_size(self.data, self.partition_key))
 
     def request(self) -> dict[str, object]:
-        return {"Data": self.data, "PartitionKey": self.partition_key}
+        if self.explicit_hash_key is None:
+            return {"Data": self.data, "PartitionKey": self.partition_key}
+        return {"Data": self.data, "PartitionKey": self.partition_key, "ExplicitHashKey": self.explicit_hash_key}
 
 
 class BatchBuilder:
@@ -40,16 +44,18 @@ class BatchBuilder:
         self._entries: list[PutEntry] = []
         self._bytes = 0
 
+    def fits(self, entry: PutEntry) -> bool:
+        """Whether `entry` joins the entries held without breaking a per-call limit."""
+        return not self._entries or (
+            len(self._entries) < self._limits.max_records_per_call
+            and self._bytes + entry.size <= self._limits.max_bytes_per_call
+        )
+
     def add(self, entry: PutEntry) -> list[PutEntry] | None:
         """Add `entry`; when it does not fit, return the completed batch and start the next one with it."""
         if entry.size > self._limits.max_bytes_per_record:
             raise ValueError(f"entry of {entry.size} bytes exceeds the per-record limit")
-        completed = None
-        if self._entries and (
-            len(self._entries) >= self._limits.max_records_per_call
-            or self._bytes + entry.size > self._limits.max_bytes_per_call
-        ):
-            completed = self.take()
+        completed = None if self.fits(entry) else self.take()
         self._entries.append(entry)
         self._bytes += entry.size
         return completed

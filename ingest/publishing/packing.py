@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from typing import Protocol
+from collections.abc import Callable, Hashable
+from typing import NamedTuple, Protocol
 
 from ingest.publishing.batching import PutEntry
 from ingest.publishing.model import OutgoingRecord
@@ -20,6 +21,13 @@ def random_partition_key(rng: random.Random) -> str:
     return f"{rng.getrandbits(128):0{PARTITION_KEY_CHARS}x}"
 
 
+class Route(NamedTuple):
+    """Where a keyless entry goes: its partition key and, with a shard map, the shard's hash key."""
+
+    partition_key: str
+    explicit_hash_key: str | None = None
+
+
 class Packer(Protocol):
     """Packs user records into entries; may hold some back until `flush`."""
 
@@ -31,15 +39,26 @@ class Packer(Protocol):
         """Whatever is held back, as entries."""
         ...
 
+    @property
+    def held_refs(self) -> list[Hashable]:
+        """Refs of the records held back."""
+        ...
+
 
 class PlainPacker:
-    """One Kinesis record per user record, each with its own random partition key."""
+    """One Kinesis record per user record: without a shard map each with its own random partition key, with one
+    aimed where `route` says."""
 
-    def __init__(self, rng: random.Random) -> None:
-        self._rng = rng
+    def __init__(self, rng: random.Random, *, route: Callable[[int], Route] | None = None) -> None:
+        self._route = route or (lambda size: Route(random_partition_key(rng)))
+
+    @property
+    def held_refs(self) -> list[Hashable]:
+        return []
 
     def add(self, record: OutgoingRecord) -> list[PutEntry]:
-        return [PutEntry(record.data, random_partition_key(self._rng), (record.ref,))]
+        route = self._route(len(record.data) + PARTITION_KEY_CHARS)
+        return [PutEntry(record.data, route.partition_key, (record.ref,), route.explicit_hash_key)]
 
     def flush(self) -> list[PutEntry]:
         return []

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ingest.errors import RetryableError, TerminalError
+
 THROTTLING_CODES = frozenset(
     {
         "ProvisionedThroughputExceededException",
@@ -95,3 +97,28 @@ def error_message(error: ClientError | BotoCoreError) -> str:
 
 def is_throttling(code: str) -> bool:
     return code in THROTTLING_CODES
+
+
+class RetryableCallError(RetryableError):
+    """A whole PutRecords call failed in a way that waiting may fix (allow-listed code)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class FailedCallError(TerminalError):
+    """A whole PutRecords call failed for good: a code off the allow-list, or the retry budget spent."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+def classify(error: ClientError | BotoCoreError, policy: RetryPolicy) -> RetryableCallError | FailedCallError:
+    """The call's failure as a type the retry code checks (`isinstance(..., RetryableError)`), never a message."""
+    code = error_code(error)
+    kind = RetryableCallError if policy.is_retryable(code) else FailedCallError
+    return kind(code, error_message(error))

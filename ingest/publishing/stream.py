@@ -9,7 +9,6 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ingest.errors import ConfigurationError
-from ingest.publishing.kinesis import stream_parameter
 from ingest.publishing.retry import error_code, error_message
 
 WRITABLE_STATUSES = frozenset({"ACTIVE", "UPDATING"})
@@ -23,6 +22,11 @@ class StreamDescription:
     open_shard_count: int
     stream_mode: str
     encryption_type: str
+
+
+def stream_parameter(stream: str) -> dict[str, str]:
+    """Kinesis APIs take a stream by name or by ARN; stack outputs usually give the ARN."""
+    return {"StreamARN": stream} if stream.startswith("arn:") else {"StreamName": stream}
 
 
 def client_config(*, max_attempts: int = 3, connect_timeout: float = 5, read_timeout: float = 30) -> Config:

@@ -9,11 +9,12 @@ from ingest.records.encoding import (
     PROVENANCE_KEY,
     Provenance,
     RecordDecodeError,
+    RecordEncoder,
     decode_record,
     encode_record,
 )
 from ingest.records.fields import FIELD_SPECS, FIELDS, RECORD_SCHEMA, FieldSpec
-from ingest.records.model import PriceRecord, validate_record
+from ingest.records.model import PriceRecord, plain_values, record_values, validate_record
 
 __all__ = [
     "FIELDS",
@@ -24,7 +25,10 @@ __all__ = [
     "PriceRecord",
     "Provenance",
     "RecordDecodeError",
+    "RecordEncoder",
     "decode_record",
     "encode_record",
+    "plain_values",
+    "record_values",
     "validate_record",
 ]

@@ -16,12 +16,12 @@ import threading
 from collections.abc import Generator, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from ingest.errors import ConfigurationError, FormatError, SourceError, UnknownFormatError
 from ingest.formats import AUTO, DEFAULT_CHUNK_SIZE
 from ingest.publishing import OutgoingRecord, PublishOutcome, PublishStats
-from ingest.records import Provenance, encode_record
+from ingest.records import RecordEncoder
 from ingest.run.checkpoint import Checkpoint, CheckpointEntry
 from ingest.run.dead_letter import DeadLetterWriter, Stage
 from ingest.run.partition import Partition
@@ -62,14 +62,14 @@ class _ObjectState:
     """Set when re-reading could succeed (source error, unknown format, abort): never checkpointed."""
 
 
-@dataclass(frozen=True)
-class _InFlight:
+class _InFlight(NamedTuple):
     """A record the publisher holds. Its `ref` (a sequence number) is what the publisher hands back in the outcome,
-    and the run looks it up here: the outcome's ref needs no type check, an unknown one is simply not found."""
+    and the run looks it up here: the outcome's ref needs no type check, an unknown one is simply not found. A tuple,
+    not a dataclass: one is made per record."""
 
     ref: int
     state: _ObjectState
-    index: int
+    index: int  # type: ignore[assignment]  # the field shadows tuple.index, which no caller uses
     position: str
     data: bytes
 
@@ -215,27 +215,31 @@ class _PublishRun:
             self._active[state.slot] = state
             self._report.objects.append(entry)
         last_position: str | None = None
+        encoder = RecordEncoder(obj.uri, self._report.run_id)
+        pending, lock, stop, refs, in_flight_by_ref = state.pending, self._lock, self._stop, self._refs, self._in_flight
         try:
             entry.format = resolve_format(obj, self._settings.format_name)
             with self._source.open(obj) as stream:
-                for item in read_records(stream, obj, format_name=entry.format, chunk_size=self._settings.chunk_size):
-                    if self._stop.requested:
+                records = read_records(
+                    stream, obj, format_name=entry.format, judge=encoder.encode, chunk_size=self._settings.chunk_size
+                )
+                for item in records:
+                    if stop.reason is not None:
                         self._stop_reading(state)
                         break
                     last_position = item.position
-                    with self._lock:
-                        entry.records_read += 1
                     if isinstance(item, RejectedRecord):
+                        with lock:
+                            entry.records_read += 1
                         self._reject_record(state, item)
                         continue
-                    data = encode_record(
-                        item.record, Provenance(source=obj.uri, run_id=self._report.run_id, index=item.index)
-                    )
-                    in_flight = _InFlight(next(self._refs), state, item.index, item.position, data)
-                    with self._lock:
-                        state.pending[item.index] = in_flight
-                        self._in_flight[in_flight.ref] = in_flight
-                    yield OutgoingRecord(data=data, ref=in_flight.ref)
+                    in_flight = _InFlight(next(refs), state, item.index, item.position, item.value)
+                    # One lock per record: the count and the pending entry change together.
+                    with lock:
+                        entry.records_read += 1
+                        pending[item.index] = in_flight
+                        in_flight_by_ref[in_flight.ref] = in_flight
+                    yield OutgoingRecord(item.value, in_flight.ref)
         except UnknownFormatError as exc:
             self._reject_object(state, exc, last_position, retry_next_run=True)
         except ConfigurationError:
@@ -302,7 +306,8 @@ class _PublishRun:
                     raw=in_flight.data,
                 )
             self._progress.records_acknowledged(1)
-            self._settle_if_done(state)
+            if not state.pending and state.read_done:  # checked here first: most outcomes settle nothing
+                self._settle_if_done(state)
 
     def _settle_if_done(self, state: _ObjectState) -> None:
         """Finish an object once it is read and acknowledged: final status, checkpoint, progress."""

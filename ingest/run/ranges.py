@@ -24,6 +24,10 @@ class IndexRanges:
             self.add_range(start, end)
 
     def add(self, index: int) -> None:
+        ends = self._ends
+        if ends and ends[-1] + 1 == index:
+            ends[-1] = index  # the next index of the last range: how outcomes mostly arrive
+            return
         self.add_range(index, index)
 
     def add_range(self, start: int, end: int) -> None:

@@ -2,29 +2,35 @@
 
 `publish` (over a source's objects) and `send` (over a file or standard input) both read through here, so a
 record one of them accepts the other accepts too, and a rejection reads the same in both: the format reader
-undoes compression and decodes (`ingest.formats.read_object`), then the data dictionary judges each record
-(`ingest.records.validate_record`). What happens to a record next (Kinesis, the endpoint) is the caller's.
+undoes compression and decodes (`ingest.formats.read_object`), then the data dictionary judges each record. The
+judge is the caller's to choose among the dictionary's own: `send` wants the validated record
+(`validate_record`), `publish` the bytes Kinesis gets (`RecordEncoder.encode`, which validates and encodes in one
+step, compiled from the schema); both raise the same RecordValidationError for the same record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Generic, NamedTuple, TypeVar
 
 from ingest.errors import RecordValidationError
 from ingest.formats import AUTO, DEFAULT_CHUNK_SIZE, MalformedRecord, StoredObject, detect_format, read_object
 from ingest.records import PriceRecord, validate_record
 from ingest.run.dead_letter import Stage
 
+Accepted = TypeVar("Accepted")
 
-@dataclass(frozen=True)
-class ValidRecord:
-    index: int
+
+class ValidRecord(NamedTuple, Generic[Accepted]):
+    """A tuple rather than a dataclass: one is made per record on the publish path, where every allocation shows."""
+
+    index: int  # type: ignore[assignment]  # the field shadows tuple.index, which no caller uses
     """0-based ordinal among the records of its object: stable across runs, so `verify` can name it."""
     position: str
     """Where a person finds it: "record 12", "line 13", "row 5"."""
-    record: PriceRecord
+    value: Accepted
+    """What the judge made of the record: the validated record, or its encoded bytes."""
 
 
 @dataclass(frozen=True)
@@ -46,10 +52,21 @@ def resolve_format(obj: StoredObject, format_name: str) -> str:
     return detect_format(obj) if format_name == AUTO else format_name
 
 
+def validated(value: object, index: int) -> PriceRecord:
+    """The judge that keeps the validated record (the index is the encoder's, for provenance)."""
+    return validate_record(value)
+
+
 def read_records(
-    stream: BinaryIO, obj: StoredObject, *, format_name: str, chunk_size: int = DEFAULT_CHUNK_SIZE
-) -> Iterator[ValidRecord | RejectedRecord]:
-    """Every record of `obj`, read lazily from `stream` (its bytes as stored), valid or rejected with its reason.
+    stream: BinaryIO,
+    obj: StoredObject,
+    *,
+    format_name: str,
+    judge: Callable[[object, int], Accepted],
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> Iterator[ValidRecord[Accepted] | RejectedRecord]:
+    """Every record of `obj`, read lazily from `stream` (its bytes as stored), judged by `judge(value, index)`
+    (which raises RecordValidationError for a record the dictionary refuses), or rejected with its reason.
 
     A FormatError while iterating means the rest of the object cannot be read; what was yielded before stands.
     """
@@ -58,8 +75,8 @@ def read_records(
             yield RejectedRecord(item.index, item.position, Stage.READ, item.reason, item.raw)
             continue
         try:
-            record = validate_record(item.value)
+            accepted = judge(item.value, item.index)
         except RecordValidationError as exc:
             yield RejectedRecord(item.index, item.position, Stage.VALIDATE, str(exc), item.value, exc.field)
             continue
-        yield ValidRecord(item.index, item.position, record)
+        yield ValidRecord(item.index, item.position, accepted)

@@ -8,8 +8,8 @@ from botocore.exceptions import ClientError
 
 from bench.dataset import encoded_records
 from bench.meter import MeteredKinesis
-from bench.producers import BATCHED, INGEST, INGEST_NO_AGGREGATE, NAIVE, make_producer
-from bench.shard_limits import run_at_limits, simulate
+from bench.producers import BATCHED, INGEST, INGEST_NO_AGGREGATE, INGEST_PREVIOUS, NAIVE, make_producer
+from bench.shard_limits import records_for, run_at_limits, simulate
 from bench.standin import THROTTLED, ShardLimitedKinesis
 from ingest.publishing import KinesisPublisher, OutgoingRecord
 
@@ -45,8 +45,11 @@ def test_naive_has_no_answer_to_throttling(records, clock):
 
 @pytest.mark.parametrize("aggregate", [True, False])
 def test_the_meter_agrees_with_the_publishers_own_stats(records, clock, aggregate):
+    """Without the shard map the publisher cannot pace the shard, so throttling is its flow control."""
     client = MeteredKinesis(ShardLimitedKinesis(1, clock=clock))
-    publisher = KinesisPublisher(client, "bench", aggregate=aggregate, sleep=clock.sleep, rng=random.Random(0))
+    publisher = KinesisPublisher(
+        client, "bench", aggregate=aggregate, sleep=clock.sleep, clock=clock, rng=random.Random(0), shard_aware=False
+    )
     four_times = [OutgoingRecord(data, index) for index, data in enumerate(records * 4)]  # more than a shard takes
 
     outcomes = list(publisher.publish(four_times))
@@ -61,9 +64,25 @@ def test_the_meter_agrees_with_the_publishers_own_stats(records, clock, aggregat
     assert sum(outcome.ok for outcome in outcomes) == stats.user_records
 
 
-@pytest.mark.parametrize("name", [INGEST, INGEST_NO_AGGREGATE])
+@pytest.mark.parametrize("aggregate", [True, False])
+def test_the_shard_aware_publisher_paces_a_shard_without_being_throttled(records, clock, aggregate):
+    client = MeteredKinesis(ShardLimitedKinesis(1, clock=clock))
+    publisher = KinesisPublisher(client, "bench", aggregate=aggregate, sleep=clock.sleep, clock=clock)
+    four_times = [OutgoingRecord(data, index) for index, data in enumerate(records * 4)]
+
+    assert all(outcome.ok for outcome in publisher.publish(four_times))
+
+    meter = client.meter
+    assert meter.throttled_entries == publisher.stats.throttled == 0
+    assert meter.api_calls == publisher.stats.put_calls
+    floor = max(meter.bytes_accepted / (1024 * 1024), meter.kinesis_records / 1000)
+    assert floor - 1 <= clock.now <= floor + 1.1  # the first second is free; each window ~10 ms longer
+
+
+@pytest.mark.parametrize("name", [INGEST, INGEST_NO_AGGREGATE, INGEST_PREVIOUS])
 def test_ingest_producers_count_what_the_publisher_settled(records, clock, name):
-    tally = make_producer(name, sleep=clock.sleep)(ShardLimitedKinesis(4, clock=clock), "bench", records)
+    producer = make_producer(name, sleep=clock.sleep, clock=clock)
+    tally = producer(ShardLimitedKinesis(4, clock=clock), "bench", records)
     assert (tally.published, tally.failed) == (len(records), 0)
 
 
@@ -77,7 +96,7 @@ def test_aggregates_hold_every_record_once(records, clock):
             sent.extend(e for e, r in zip(request["Records"], response["Records"], strict=True) if "ErrorCode" not in r)
             return response
 
-    make_producer(INGEST, sleep=clock.sleep)(Recording(), "bench", records)
+    make_producer(INGEST, sleep=clock.sleep, clock=clock)(Recording(), "bench", records)
 
     users = [
         user
@@ -103,5 +122,18 @@ def test_a_run_at_the_limits_reports_floor_capacity_and_waste(records, clock):
 def test_simulate_runs_each_producer_at_each_shard_count(records, clock):
     runs = simulate(records[:300], shard_counts=(1, 2), clock=clock, sleep=clock.sleep)
 
-    assert [(run.shards, run.producer) for run in runs] == [(1, BATCHED), (1, INGEST), (2, BATCHED), (2, INGEST)]
+    assert [(run.shards, run.producer) for run in runs] == [
+        (1, BATCHED),
+        (1, INGEST_PREVIOUS),
+        (1, INGEST),
+        (2, BATCHED),
+        (2, INGEST_PREVIOUS),
+        (2, INGEST),
+    ]
     assert all(run.published == 300 for run in runs)
+
+
+def test_runs_at_more_shards_use_more_records(records, clock):
+    runs = simulate(records, producers=(INGEST,), shard_counts=(1,), min_records=100, clock=clock, sleep=clock.sleep)
+    assert [run.records for run in runs] == [len(records)]  # 25,000 a shard wanted; the dataset has 2,500
+    assert records_for(1, 100) == 25_000 and records_for(64, 100_000) == 1_600_000 and records_for(1, 10**6) == 10**6

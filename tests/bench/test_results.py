@@ -8,7 +8,7 @@ from bench.cli import main
 from bench.comparison import FIGURES
 from bench.producers import PRODUCER_NAMES
 
-SECTIONS = {"shard_limits", "client_cost", "delivery_cost"}
+SECTIONS = {"shard_limits", "in_flight", "client_cost", "delivery_cost"}
 
 
 def check_shape(document: dict, records: int, producers: tuple[str, ...]) -> None:
@@ -28,6 +28,7 @@ def test_a_tiny_full_run_writes_every_section(tmp_path, capsys):
         [
             "--records=300",
             "--naive-records=30",
+            "--records-per-shard=5",
             "--big-file-gb=0.0002",
             f"--results={results}",
             "--no-chart",
@@ -42,8 +43,10 @@ def test_a_tiny_full_run_writes_every_section(tmp_path, capsys):
     assert document["producers"]["naive"]["api_calls"] == 300  # 30 calls measured, scaled x10
     assert all(details["failed_records"] == 0 for details in document["producer_details"].values())
     assert {(run["producer"], run["shards"]) for run in document["shard_limits"]} == {
-        (producer, shards) for producer in ("batched", "ingest") for shards in (1, 2, 4)
+        (producer, shards) for producer in ("batched", "ingest-previous", "ingest") for shards in (1, 2, 4, 16, 64)
     }
+    assert [run["records"] for run in document["shard_limits"] if run["producer"] == "ingest"] == [300] * 4 + [320]
+    assert [run["max_in_flight"] for run in document["in_flight"]] == [1, 2, 4]
     assert document["client_cost"]["big_file"]["records_published"] > 0
     assert {cost["stack"] for cost in document["delivery_cost"]} == {"dev", "prod"}
     assert "| ingest (default) |" in capsys.readouterr().out

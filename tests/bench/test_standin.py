@@ -1,12 +1,14 @@
 """The shard-limited Kinesis stand-in enforces each limit as the service does, on a manual clock."""
 
 import hashlib
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from botocore.exceptions import ClientError
 
 from bench.kinesis_limits import MIB
-from bench.standin import HASH_KEY_SPACE, THROTTLED
+from bench.standin import HASH_KEY_SPACE, THROTTLED, ShardLimitedKinesis
 from ingest.publishing import describe_stream
 from tests.bench.conftest import entries
 
@@ -205,3 +207,69 @@ def test_the_stream_is_named_by_name_or_arn_and_others_do_not_exist(stream):
 def test_the_project_can_describe_it(stream):
     description = describe_stream(stream(4), "bench")
     assert (description.status, description.open_shard_count, description.stream_mode) == ("ACTIVE", 4, "PROVISIONED")
+
+
+def test_list_shards_pages_and_a_next_token_comes_alone():
+    kinesis = ShardLimitedKinesis(5, page_size=2)
+    first = kinesis.list_shards(StreamName="bench")
+    assert len(first["Shards"]) == 2 and "NextToken" in first
+    with pytest.raises(ClientError) as raised:
+        kinesis.list_shards(StreamName="bench", NextToken=first["NextToken"])
+    assert raised.value.response["Error"]["Code"] == "InvalidArgumentException"
+    second = kinesis.list_shards(NextToken=first["NextToken"])
+    third = kinesis.list_shards(NextToken=second["NextToken"])
+    assert [len(page["Shards"]) for page in (first, second, third)] == [2, 2, 1] and "NextToken" not in third
+
+
+def test_a_split_closes_the_parent_and_its_children_take_its_writes(clock):
+    kinesis = ShardLimitedKinesis(2, clock=clock)
+    middle = HASH_KEY_SPACE // 4
+    kinesis.split_shard(StreamName="bench", ShardToSplit="shardId-000000000000", NewStartingHashKey=str(middle))
+
+    every = kinesis.list_shards(StreamName="bench")["Shards"]
+    latest = kinesis.list_shards(StreamName="bench", ShardFilter={"Type": "AT_LATEST"})["Shards"]
+    assert "EndingSequenceNumber" in every[0]["SequenceNumberRange"]
+    assert [shard["ShardId"] for shard in latest] == [
+        "shardId-000000000001",
+        "shardId-000000000002",
+        "shardId-000000000003",
+    ]
+    assert latest[1]["ParentShardId"] == "shardId-000000000000"
+    low = kinesis.put_records(StreamName="bench", Records=entries(1, hash_key=middle - 1))["Records"][0]
+    high = kinesis.put_records(StreamName="bench", Records=entries(1, hash_key=middle))["Records"][0]
+    assert (low["ShardId"], high["ShardId"]) == ("shardId-000000000002", "shardId-000000000003")
+    assert kinesis.describe_stream_summary(StreamName="bench")["StreamDescriptionSummary"]["OpenShardCount"] == 3
+
+
+def test_a_merge_joins_adjacent_shards_only():
+    kinesis = ShardLimitedKinesis(3)
+    with pytest.raises(ClientError):
+        kinesis.merge_shards(
+            StreamName="bench", ShardToMerge="shardId-000000000000", AdjacentShardToMerge="shardId-000000000002"
+        )
+    kinesis.merge_shards(
+        StreamName="bench", ShardToMerge="shardId-000000000001", AdjacentShardToMerge="shardId-000000000002"
+    )
+    merged = kinesis.open_shards[-1]
+    assert (merged.shard_id, merged.parents) == (
+        "shardId-000000000003",
+        ("shardId-000000000001", "shardId-000000000002"),
+    )
+    assert merged.ending_hash_key == HASH_KEY_SPACE - 1
+    with pytest.raises(ClientError) as raised:
+        kinesis.split_shard(StreamName="bench", ShardToSplit="shardId-000000000001", NewStartingHashKey="5")
+    assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"  # closed
+
+
+def test_calls_from_several_threads_are_counted_once_each(clock):
+    kinesis = ShardLimitedKinesis(4, clock=clock)
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: kinesis.put_records(StreamName="bench", Records=entries(100)), range(40)))
+    assert sum(shard.accepted_records + shard.throttled_records for shard in kinesis.shards) == 4000
+
+
+def test_a_latency_makes_each_call_take_a_round_trip():
+    kinesis = ShardLimitedKinesis(1, latency=0.05)
+    start = time.perf_counter()
+    kinesis.put_records(StreamName="bench", Records=entries(1))
+    assert time.perf_counter() - start >= 0.05

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -8,9 +7,9 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_kinesis_agg.deaggregator import iter_deaggregate_records
 from moto import mock_aws
 
+from ingest.publishing.reading import read_stream as stream_records
 from ingest.records import Provenance, decode_record
 from ingest.sample import generate_records
 from tests.aws_env import use_fake_aws
@@ -52,28 +51,4 @@ def write_days(directory: Path, days: int = 2, per_day: int = 30) -> Path:
 
 def read_stream(client: Any, stream: str = STREAM) -> list[tuple[dict[str, object], Provenance]]:
     """Every user record in the stream, de-aggregated and decoded, duplicates included."""
-    records = []
-    for shard in client.list_shards(StreamName=stream)["Shards"]:
-        iterator = client.get_shard_iterator(
-            StreamName=stream, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-        )["ShardIterator"]
-        while True:
-            response = client.get_records(ShardIterator=iterator, Limit=10_000)
-            if not response["Records"]:
-                break
-            lambda_style = [
-                {
-                    "kinesis": {
-                        "kinesisSchemaVersion": "1.0",
-                        "sequenceNumber": record["SequenceNumber"],
-                        "partitionKey": record["PartitionKey"],
-                        "approximateArrivalTimestamp": 0,
-                        "data": base64.b64encode(record["Data"]),
-                    }
-                }
-                for record in response["Records"]
-            ]
-            for user in iter_deaggregate_records(lambda_style):
-                records.append(decode_record(base64.b64decode(user["kinesis"]["data"])))
-            iterator = response["NextShardIterator"]
-    return records
+    return [decode_record(user.data) for user in stream_records(client, stream)]

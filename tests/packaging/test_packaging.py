@@ -24,9 +24,9 @@ from packaging.utils import canonicalize_name
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 COMPONENT_DEPENDENCIES = {"pulumi", "pulumi-aws"}
-CLI_DEPENDENCIES = {"boto3", "requests", "ijson", "defusedxml", "aws-kinesis-agg", "tqdm"}
+CLI_DEPENDENCIES = {"boto3", "requests", "ijson", "msgspec", "defusedxml", "aws-kinesis-agg", "tqdm"}
 # The modules the issue names, plus botocore (boto3's own): none may load when the component is imported.
-CLI_MODULES = {"boto3", "botocore", "requests", "ijson", "defusedxml", "aws_kinesis_agg", "tqdm"}
+CLI_MODULES = {"boto3", "botocore", "requests", "ijson", "msgspec", "defusedxml", "aws_kinesis_agg", "tqdm"}
 PACKAGE_ROOTS = ("components", "ingest")
 
 BLOCKER = """
