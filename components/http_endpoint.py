@@ -72,7 +72,6 @@ class TrackingEndpoint(pulumi.ComponentResource):
         self._args = args
         self._settings = settings = args.settings
         invoke_opts = pulumi.InvokeOptions(parent=self)
-        self._account_id = aws.get_caller_identity_output(opts=invoke_opts).account_id
         self._region = aws.get_region_output(opts=invoke_opts).region
         definition = endpoint_definition(
             load_record_schema(),
@@ -81,7 +80,7 @@ class TrackingEndpoint(pulumi.ComponentResource):
         )
 
         api = self._rest_api()
-        role = self._integration_role(api)
+        role = self._integration_role()
         log_group = self._access_log_group()
         served = self._routes(api, definition, role)
         served += self._gateway_responses(api, definition)
@@ -125,13 +124,11 @@ class TrackingEndpoint(pulumi.ComponentResource):
             opts=self._child(),
         )
 
-    def _integration_role(self, api: aws.apigateway.RestApi) -> aws.iam.Role:
+    def _integration_role(self) -> aws.iam.Role:
         role = aws.iam.Role(
             f"{self._name}-role",
             description="Assumed by API Gateway to put the tracking endpoint's records into the tracking stream",
-            assume_role_policy=pulumi.Output.all(self._account_id, api.execution_arn).apply(
-                lambda resolved: json.dumps(iam.apigateway_trust_policy(resolved[0], resolved[1]))
-            ),
+            assume_role_policy=json.dumps(iam.apigateway_trust_policy()),
             tags=self._args.tags,
             opts=self._child(),
         )
@@ -394,7 +391,7 @@ class TrackingEndpoint(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{self._name}-account-log-role",
             description="API Gateway's account-wide CloudWatch Logs role (set by the tracking endpoint)",
-            assume_role_policy=self._account_id.apply(lambda account: json.dumps(iam.apigateway_trust_policy(account))),
+            assume_role_policy=json.dumps(iam.apigateway_trust_policy()),
             tags=self._args.tags,
             opts=self._child(),
         )

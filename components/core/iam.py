@@ -54,20 +54,22 @@ def firehose_trust_policy(account_id: str) -> PolicyDocument:
     )
 
 
-def apigateway_trust_policy(account_id: str, source_arn: str | None = None) -> PolicyDocument:
-    """Only API Gateway, and only on behalf of this account (and of `source_arn`, this API's execution ARN, when
-    given): aws:SourceAccount and aws:SourceArn are AWS's guard against a confused deputy, as the ExternalId is
-    for the Firehose role."""
-    condition: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": account_id}}
-    if source_arn is not None:
-        condition["ArnLike"] = {"aws:SourceArn": f"{source_arn}/*"}
+def apigateway_trust_policy() -> PolicyDocument:
+    """API Gateway may assume the role, with no condition: the trust policy AWS documents for an integration's
+    credentials role and for the account's CloudWatch Logs role ("Control access to a REST API with IAM
+    permissions", https://docs.aws.amazon.com/apigateway/latest/developerguide/permissions.html).
+
+    No aws:SourceAccount or aws:SourceArn condition: API Gateway does not put these keys in the request context
+    when it assumes an integration's credentials role, so such a condition never matches, the AssumeRole is denied
+    and every call fails with 500 "API Gateway does not have permission to assume the provided role" (seen in
+    aws-solutions-library-samples/accelerated-intelligent-document-processing-on-aws#479). What the role may do is
+    confined by its permissions instead: the integration role can only put records into one stream."""
     return _document(
         {
             "Sid": "ApiGatewayAssumeRole",
             "Effect": "Allow",
             "Principal": {"Service": "apigateway.amazonaws.com"},
             "Action": "sts:AssumeRole",
-            "Condition": condition,
         }
     )
 

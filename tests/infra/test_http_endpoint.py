@@ -144,20 +144,15 @@ def test_kinesis_replies_map_to_clean_json_and_errors_to_429_502_503(endpoint):
     assert patterns == {None, r"4\d{2}", r"5\d{2}"}
 
 
-def test_the_role_trusts_api_gateway_for_this_account_and_api_and_may_only_put_records(endpoint):
+def test_the_role_trusts_api_gateway_as_aws_documents_it_and_may_only_put_records(endpoint):
     graph, _ = endpoint()
     role = _by_name(graph, ROLE)["tp-endpoint-role"]
-    api = graph.one(API)
     assert graph.policy(role, "assumeRolePolicy")["Statement"] == [
         {
             "Sid": "ApiGatewayAssumeRole",
             "Effect": "Allow",
             "Principal": {"Service": "apigateway.amazonaws.com"},
             "Action": "sts:AssumeRole",
-            "Condition": {
-                "StringEquals": {"aws:SourceAccount": ACCOUNT},
-                "ArnLike": {"aws:SourceArn": f"{api.outputs['executionArn']}/*"},
-            },
         }
     ]
     policy = _by_name(graph, ROLE_POLICY)["tp-endpoint-role-policy"]
@@ -170,6 +165,22 @@ def test_the_role_trusts_api_gateway_for_this_account_and_api_and_may_only_put_r
             "Resource": graph.one(STREAM).outputs["arn"],
         }
     ]
+
+
+def test_no_role_api_gateway_assumes_waits_for_a_key_api_gateway_never_sends(endpoint):
+    """API Gateway sends neither aws:SourceAccount nor aws:SourceArn when it assumes an integration's (or the
+    account's logging) role: a trust condition on either denies every AssumeRole, and every call fails with 500."""
+    graph, _ = endpoint(http_set_account_log_role=True)
+    trusted = [
+        statement
+        for role in graph.of_type(ROLE)
+        for statement in graph.policy(role, "assumeRolePolicy")["Statement"]
+        if statement["Principal"] == {"Service": "apigateway.amazonaws.com"}
+    ]
+    assert len(trusted) == 2
+    for statement in trusted:
+        keys = {key.lower() for condition in statement.get("Condition", {}).values() for key in condition}
+        assert not keys & {"aws:sourceaccount", "aws:sourcearn"}, statement
 
 
 def test_a_customer_key_is_granted_to_the_endpoint_role_for_that_key_only(endpoint):
@@ -320,7 +331,7 @@ def test_the_account_log_role_only_when_asked_and_before_the_stage(endpoint):
     assert account.inputs["cloudwatchRoleArn"] == role.outputs["arn"]
     trust = graph.policy(role, "assumeRolePolicy")["Statement"][0]
     assert trust["Principal"] == {"Service": "apigateway.amazonaws.com"}
-    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    assert "Condition" not in trust
     attachment = graph.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs
     assert attachment["policyArn"] == "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
     assert account.name in graph.dependencies_by_name[graph.one(STAGE).name]
