@@ -32,13 +32,21 @@ _DefaultEncryption = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServ
 class _AlarmSpec(NamedTuple):
     suffix: str
     namespace: str
-    metric: str
+    metrics: tuple[str, ...]
+    """One metric, or several whose sum is watched (a metric math alarm)."""
     dimensions: Mapping[str, pulumi.Input[str]]
     statistic: str
     comparison: str
     threshold: float
     periods: int
     description: str
+
+
+FIREHOSE_SOURCE_THROTTLE_METRICS = ("ThrottledGetRecords", "ThrottledGetShardIterator", "ThrottledDescribeStream")
+"""What Firehose publishes when its reads of a source Kinesis stream are throttled ("Data ingestion through Kinesis
+Data Streams", https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html).
+`ThrottledRecords` is only published for Direct PUT ingestion: with a Kinesis source it never has a data point, so
+an alarm on it could never fire."""
 
 
 @dataclass(frozen=True)
@@ -441,9 +449,9 @@ class TrackingPipeline(pulumi.ComponentResource):
         self, stream: aws.kinesis.Stream, delivery: aws.kinesis.FirehoseDeliveryStream
     ) -> list[aws.cloudwatch.MetricAlarm]:
         """Each alarm answers one operator question: are producers throttled, is Firehose keeping up, is data
-        landing. Thresholds follow from the buffering settings so a slow buffer does not page anyone."""
+        landing. Thresholds follow from the buffering settings so a slow buffer does not page anyone. Every metric
+        is one the stream or a Kinesis-sourced Firehose actually publishes."""
         args = self._args
-        actions = [args.alarm_topic_arn] if args.alarm_topic_arn is not None else []
         freshness = args.data_freshness_threshold_seconds
         stream_dims = {"StreamName": stream.name}
         delivery_dims = {"DeliveryStreamName": delivery.name}
@@ -451,7 +459,7 @@ class TrackingPipeline(pulumi.ComponentResource):
             _AlarmSpec(
                 "iterator-age",
                 "AWS/Kinesis",
-                "GetRecords.IteratorAgeMilliseconds",
+                ("GetRecords.IteratorAgeMilliseconds",),
                 stream_dims,
                 "Maximum",
                 "GreaterThanThreshold",
@@ -462,7 +470,7 @@ class TrackingPipeline(pulumi.ComponentResource):
             _AlarmSpec(
                 "write-throttled",
                 "AWS/Kinesis",
-                "WriteProvisionedThroughputExceeded",
+                ("WriteProvisionedThroughputExceeded",),
                 stream_dims,
                 "Sum",
                 "GreaterThanThreshold",
@@ -473,7 +481,7 @@ class TrackingPipeline(pulumi.ComponentResource):
             _AlarmSpec(
                 "read-throttled",
                 "AWS/Kinesis",
-                "ReadProvisionedThroughputExceeded",
+                ("ReadProvisionedThroughputExceeded",),
                 stream_dims,
                 "Sum",
                 "GreaterThanThreshold",
@@ -484,7 +492,7 @@ class TrackingPipeline(pulumi.ComponentResource):
             _AlarmSpec(
                 "data-freshness",
                 "AWS/Firehose",
-                "DeliveryToS3.DataFreshness",
+                ("DeliveryToS3.DataFreshness",),
                 delivery_dims,
                 "Maximum",
                 "GreaterThanThreshold",
@@ -495,7 +503,7 @@ class TrackingPipeline(pulumi.ComponentResource):
             _AlarmSpec(
                 "delivery-success",
                 "AWS/Firehose",
-                "DeliveryToS3.Success",
+                ("DeliveryToS3.Success",),
                 delivery_dims,
                 "Minimum",
                 "LessThanThreshold",
@@ -504,34 +512,61 @@ class TrackingPipeline(pulumi.ComponentResource):
                 "Some deliveries to S3 failed: see the delivery log group and the error prefix",
             ),
             _AlarmSpec(
-                "throttled-records",
+                "source-throttled",
                 "AWS/Firehose",
-                "ThrottledRecords",
+                FIREHOSE_SOURCE_THROTTLE_METRICS,
                 delivery_dims,
                 "Sum",
                 "GreaterThanThreshold",
                 0,
                 3,
-                "Firehose throttled records for 15 minutes: a delivery stream quota is reached",
+                "Firehose's reads of the stream (GetRecords, GetShardIterator, DescribeStream) were throttled for "
+                "15 minutes: other consumers share the shards' read limits",
             ),
         ]
-        return [
-            aws.cloudwatch.MetricAlarm(
-                f"{self._name}-{spec.suffix}",
-                alarm_description=spec.description,
-                namespace=spec.namespace,
-                metric_name=spec.metric,
-                dimensions=spec.dimensions,
-                statistic=spec.statistic,
-                comparison_operator=spec.comparison,
-                threshold=spec.threshold,
-                period=ALARM_PERIOD_SECONDS,
-                evaluation_periods=spec.periods,
-                treat_missing_data="notBreaching",
-                alarm_actions=actions,
-                ok_actions=actions,
-                tags=self._tags,
-                opts=self._child(),
-            )
-            for spec in specs
-        ]
+        return [self._alarm(spec) for spec in specs]
+
+    def _alarm(self, spec: _AlarmSpec) -> aws.cloudwatch.MetricAlarm:
+        args = self._args
+        actions = [args.alarm_topic_arn] if args.alarm_topic_arn is not None else []
+        single = len(spec.metrics) == 1
+        return aws.cloudwatch.MetricAlarm(
+            f"{self._name}-{spec.suffix}",
+            alarm_description=spec.description,
+            namespace=spec.namespace if single else None,
+            metric_name=spec.metrics[0] if single else None,
+            dimensions=spec.dimensions if single else None,
+            statistic=spec.statistic if single else None,
+            period=ALARM_PERIOD_SECONDS if single else None,
+            metric_queries=None if single else _summed(spec),
+            comparison_operator=spec.comparison,
+            threshold=spec.threshold,
+            evaluation_periods=spec.periods,
+            treat_missing_data="notBreaching",
+            alarm_actions=actions,
+            ok_actions=actions,
+            tags=self._tags,
+            opts=self._child(),
+        )
+
+
+def _summed(spec: _AlarmSpec) -> list[aws.cloudwatch.MetricAlarmMetricQueryArgsDict]:
+    """Several metrics summed by one metric math expression, missing points counted as 0: the one time series an
+    alarm on an expression watches
+    (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create-alarm-on-metric-math-expression.html)."""
+    queries: list[aws.cloudwatch.MetricAlarmMetricQueryArgsDict] = [
+        {
+            "id": f"m{position}",
+            "metric": {
+                "namespace": spec.namespace,
+                "metric_name": metric,
+                "dimensions": spec.dimensions,
+                "stat": spec.statistic,
+                "period": ALARM_PERIOD_SECONDS,
+            },
+            "return_data": False,
+        }
+        for position, metric in enumerate(spec.metrics, start=1)
+    ]
+    filled = ", ".join(f"FILL(m{position}, 0)" for position in range(1, len(spec.metrics) + 1))
+    return [*queries, {"id": "total", "expression": f"SUM([{filled}])", "label": spec.suffix, "return_data": True}]

@@ -208,31 +208,90 @@ def test_producer_policy_allows_writing_this_stream_only(pipeline):
     ]
 
 
+FIREHOSE_KINESIS_SOURCE_METRICS = {
+    # "Data ingestion through Kinesis Data Streams" and "Data delivery" of
+    # https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html: what a Firehose
+    # with a Kinesis source publishes. ThrottledRecords (Direct PUT only) is deliberately absent.
+    "DataReadFromKinesisStream.Bytes",
+    "DataReadFromKinesisStream.Records",
+    "KinesisMillisBehindLatest",
+    "ThrottledDescribeStream",
+    "ThrottledGetRecords",
+    "ThrottledGetShardIterator",
+    "DeliveryToS3.Bytes",
+    "DeliveryToS3.DataFreshness",
+    "DeliveryToS3.Records",
+    "DeliveryToS3.Success",
+}
+
+
+def _watched(alarm: dict) -> list[tuple[str, str, dict]]:
+    """(namespace, metric, dimensions) of every metric an alarm reads, directly or in a metric math query."""
+    if "metricName" in alarm:
+        return [(alarm["namespace"], alarm["metricName"], alarm["dimensions"])]
+    return [
+        (query["metric"]["namespace"], query["metric"]["metricName"], query["metric"]["dimensions"])
+        for query in alarm["metricQueries"]
+        if "metric" in query
+    ]
+
+
 def test_alarms_watch_the_stream_and_the_delivery_and_notify_the_topic(pipeline):
     graph, _ = pipeline(buffering_interval_seconds=60, alarm_topic_arn=TOPIC)
-    alarms = {a.inputs["metricName"]: a.inputs for a in graph.of_type(ALARM)}
-    assert set(alarms) == {
-        "GetRecords.IteratorAgeMilliseconds",
-        "WriteProvisionedThroughputExceeded",
-        "ReadProvisionedThroughputExceeded",
-        "DeliveryToS3.DataFreshness",
-        "DeliveryToS3.Success",
-        "ThrottledRecords",
+    alarms = {a.name.removeprefix("tp-"): a.inputs for a in graph.of_type(ALARM)}
+    watched = {name: [metric for _, metric, _ in _watched(alarm)] for name, alarm in alarms.items()}
+    assert watched == {
+        "iterator-age": ["GetRecords.IteratorAgeMilliseconds"],
+        "write-throttled": ["WriteProvisionedThroughputExceeded"],
+        "read-throttled": ["ReadProvisionedThroughputExceeded"],
+        "data-freshness": ["DeliveryToS3.DataFreshness"],
+        "delivery-success": ["DeliveryToS3.Success"],
+        "source-throttled": ["ThrottledGetRecords", "ThrottledGetShardIterator", "ThrottledDescribeStream"],
     }
     stream_name = graph.one(STREAM).outputs["name"]
     delivery_name = graph.one(FIREHOSE).outputs["name"]
-    for metric in ("GetRecords.IteratorAgeMilliseconds", "WriteProvisionedThroughputExceeded"):
-        assert alarms[metric]["namespace"] == "AWS/Kinesis"
-        assert alarms[metric]["dimensions"] == {"StreamName": stream_name}
-    for metric in ("DeliveryToS3.DataFreshness", "DeliveryToS3.Success", "ThrottledRecords"):
-        assert alarms[metric]["namespace"] == "AWS/Firehose"
-        assert alarms[metric]["dimensions"] == {"DeliveryStreamName": delivery_name}
-    assert alarms["DeliveryToS3.DataFreshness"]["threshold"] == 2 * 60 + 300
-    assert alarms["GetRecords.IteratorAgeMilliseconds"]["threshold"] == (2 * 60 + 300) * 1000
-    assert alarms["DeliveryToS3.Success"]["comparisonOperator"] == "LessThanThreshold"
+    for alarm in alarms.values():
+        for namespace, _, dimensions in _watched(alarm):
+            expected = {
+                "AWS/Kinesis": {"StreamName": stream_name},
+                "AWS/Firehose": {"DeliveryStreamName": delivery_name},
+            }
+            assert dimensions == expected[namespace]
+    assert alarms["data-freshness"]["threshold"] == 2 * 60 + 300
+    assert alarms["iterator-age"]["threshold"] == (2 * 60 + 300) * 1000
+    assert alarms["delivery-success"]["comparisonOperator"] == "LessThanThreshold"
     for alarm in alarms.values():
         assert alarm["alarmActions"] == [TOPIC]
         assert alarm["okActions"] == [TOPIC]
+
+
+def test_every_firehose_alarm_reads_a_metric_a_kinesis_sourced_firehose_publishes(pipeline):
+    graph, _ = pipeline()
+    firehose_metrics = {
+        metric
+        for alarm in graph.of_type(ALARM)
+        for namespace, metric, _ in _watched(alarm.inputs)
+        if namespace == "AWS/Firehose"
+    }
+    assert firehose_metrics, "no Firehose alarm at all"
+    assert firehose_metrics <= FIREHOSE_KINESIS_SOURCE_METRICS, firehose_metrics - FIREHOSE_KINESIS_SOURCE_METRICS
+
+
+def test_source_throttling_sums_the_three_throttle_metrics_with_missing_points_as_zero(pipeline):
+    graph, _ = pipeline()
+    alarm = graph.named("tp-source-throttled").inputs
+    assert not {"metricName", "namespace", "statistic", "period"} & set(alarm)
+    queries = {query["id"]: query for query in alarm["metricQueries"]}
+    assert queries["total"] == {
+        "id": "total",
+        "expression": "SUM([FILL(m1, 0), FILL(m2, 0), FILL(m3, 0)])",
+        "label": "source-throttled",
+        "returnData": True,
+    }
+    for query_id in ("m1", "m2", "m3"):
+        assert queries[query_id]["returnData"] is False
+        assert (queries[query_id]["metric"]["stat"], queries[query_id]["metric"]["period"]) == ("Sum", 300)
+    assert (alarm["threshold"], alarm["evaluationPeriods"], alarm["treatMissingData"]) == (0, 3, "notBreaching")
 
 
 def test_alarms_can_be_switched_off(pipeline):
