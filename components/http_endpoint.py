@@ -387,24 +387,34 @@ class TrackingEndpoint(pulumi.ComponentResource):
         )
 
     def _account_log_role(self) -> aws.apigateway.Account:
-        """API Gateway refuses access logging until the account (per region) names a CloudWatch Logs role."""
+        """API Gateway refuses access and execution logging until the account names a CloudWatch Logs role in the
+        region. That setting is a singleton of the account and region ("To avoid overwriting other roles, you should
+        only have one AWS::ApiGateway::Account resource per region per account",
+        https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-account.html),
+        so one stack manages it (`http_set_account_log_role`).
+
+        All three resources are retained on delete: pulumi-aws 7 (Terraform AWS provider 6) resets the account's
+        settings when the Account resource is deleted ("The destroy operation will now always reset the API Gateway
+        account settings", the provider's version 6 upgrade guide), which would silently stop the logs of every REST
+        API in the region, and deleting the role would do the same."""
+        retained = pulumi.ResourceOptions(retain_on_delete=True)
         role = aws.iam.Role(
             f"{self._name}-account-log-role",
             description="API Gateway's account-wide CloudWatch Logs role (set by the tracking endpoint)",
             assume_role_policy=json.dumps(iam.apigateway_trust_policy()),
             tags=self._args.tags,
-            opts=self._child(),
+            opts=pulumi.ResourceOptions.merge(self._child(), retained),
         )
         attachment = aws.iam.RolePolicyAttachment(
             f"{self._name}-account-log-role-policy",
             role=role.name,
             policy_arn=iam.API_GATEWAY_LOGS_POLICY_ARN,
-            opts=pulumi.ResourceOptions(parent=role),
+            opts=pulumi.ResourceOptions(parent=role, retain_on_delete=True),
         )
         return aws.apigateway.Account(
             f"{self._name}-account",
             cloudwatch_role_arn=role.arn,
-            opts=self._child(depends_on=[attachment]),
+            opts=self._child(depends_on=[attachment], retain_on_delete=True),
         )
 
     def _method_settings(

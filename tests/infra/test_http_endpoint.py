@@ -337,6 +337,15 @@ def test_the_account_log_role_only_when_asked_and_before_the_stage(endpoint):
     assert account.name in graph.dependencies_by_name[graph.one(STAGE).name]
 
 
+def test_the_account_singleton_and_its_role_stay_in_aws_when_they_leave_the_program(endpoint):
+    """Deleting the Account resource resets the region's API Gateway settings (Terraform AWS provider 6), and
+    deleting the role breaks them: both would stop the logs of every REST API in the account and region."""
+    graph, _ = endpoint(http_set_account_log_role=True)
+    singleton = {"tp-endpoint-account", "tp-endpoint-account-log-role", "tp-endpoint-account-log-role-policy"}
+    assert singleton <= graph.retained_on_delete
+    assert graph.retained_on_delete == singleton
+
+
 def test_every_endpoint_resource_is_named_and_parented_under_the_pipeline(endpoint):
     graph, _ = endpoint(http_cors_origins=ORIGINS, http_waf_acl_arn=WEB_ACL, http_set_account_log_role=True)
     endpoint_component = graph.one("tracking:index:TrackingEndpoint")

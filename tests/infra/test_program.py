@@ -92,6 +92,17 @@ def test_each_stack_runs_the_endpoint_with_api_keys_and_exports_the_key_id_not_i
     assert plan["quotaSettings"]["limit"] == int(config["tracking-pipeline:httpDailyQuota"])
 
 
+def test_only_prod_manages_the_account_wide_api_gateway_logging_role_and_keeps_it_on_delete(run_program):
+    """Both stacks deploy to one account and region, where API Gateway's CloudWatch Logs role is one setting."""
+    assert stack_config("dev")["tracking-pipeline:httpSetAccountLogRole"] == "false"
+    dev = run_program(stack_config("dev"), "dev")
+    assert dev.graph.of_type("aws:apigateway/account:Account") == []
+    prod = run_program(stack_config("prod"), "prod")
+    account = prod.graph.one("aws:apigateway/account:Account")
+    assert account.name in prod.graph.retained_on_delete
+    assert stack_config("dev")["aws:region"] == stack_config("prod")["aws:region"]
+
+
 def test_unset_config_keeps_the_component_defaults(run_program):
     run = run_program({"aws:region": REGION}, "bare")
     stream = run.graph.one("aws:kinesis/stream:Stream").inputs
