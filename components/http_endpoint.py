@@ -25,15 +25,9 @@ from .core.data_dictionary import load_record_schema
 from .core.endpoint import (
     ACCESS_LOG_FORMAT,
     API_VERSION,
-    CORS_ALLOW_HEADERS,
-    CORS_ALLOW_METHODS,
-    CORS_MAX_AGE_SECONDS,
     JSON_CONTENT_TYPE,
-    KINESIS_CONTENT_TYPE,
     ORIGIN_HEADER,
-    PREFLIGHT_STATUS,
     STAGE_NAME,
-    THROTTLED_STATUS,
     EndpointDefinition,
     Route,
     endpoint_definition,
@@ -41,8 +35,6 @@ from .core.endpoint import (
 from .core.settings import TrackingPipelineArgs
 
 TYPE_TOKEN = "tracking:index:TrackingEndpoint"
-INTEGRATION_TIMEOUT_MS = 29_000
-PREFLIGHT_REQUEST_TEMPLATE = json.dumps({"statusCode": int(PREFLIGHT_STATUS)})
 _ORIGIN_REQUEST_HEADER = "method.request.header.Origin"
 
 
@@ -77,6 +69,7 @@ class TrackingEndpoint(pulumi.ComponentResource):
             load_record_schema(),
             max_batch_records=settings.http_max_batch_records,
             cors_origins=settings.http_cors_origins,
+            auth=settings.http_auth,
         )
 
         api = self._rest_api()
@@ -84,7 +77,7 @@ class TrackingEndpoint(pulumi.ComponentResource):
         log_group = self._access_log_group()
         served = self._routes(api, definition, role)
         served += self._gateway_responses(api, definition)
-        deployment = self._deployment(api, definition, served)
+        deployment = self._deployment(api, definition, role, served)
         stage = self._stage(api, deployment, log_group)
         self._method_settings(api, stage)
         key = self._api_key(api, stage) if settings.uses_api_keys else None
@@ -170,9 +163,9 @@ class TrackingEndpoint(pulumi.ComponentResource):
         validator = aws.apigateway.RequestValidator(
             f"{self._name}-validator",
             rest_api=api.id,
-            name="body-and-parameters",
-            validate_request_body=True,
-            validate_request_parameters=True,
+            name=definition.validation.name,
+            validate_request_body=definition.validation.validate_body,
+            validate_request_parameters=definition.validation.validate_parameters,
             opts=under_api,
         )
         version = aws.apigateway.Resource(
@@ -207,16 +200,18 @@ class TrackingEndpoint(pulumi.ComponentResource):
         role: aws.iam.Role,
         definition: EndpointDefinition,
     ) -> list[pulumi.Resource]:
-        settings = self._settings
+        """The route's POST, built only from `definition` (and the stream, role and region it is deployed with),
+        which is what the deployment's trigger hashes."""
         prefix = f"{self._name}-{route.path_part}"
         cors = bool(definition.cors_origins)
+        integration_settings = definition.integration
         method = aws.apigateway.Method(
             f"{prefix}-post",
             rest_api=api.id,
             resource_id=resource.id,
             http_method="POST",
-            authorization="AWS_IAM" if settings.http_auth == "iam" else "NONE",
-            api_key_required=settings.http_auth == "api_key",
+            authorization=definition.auth.authorization,
+            api_key_required=definition.auth.api_key_required,
             request_models={JSON_CONTENT_TYPE: model.name},
             request_validator_id=validator.id,
             request_parameters={_ORIGIN_REQUEST_HEADER: False} if cors else None,
@@ -228,20 +223,19 @@ class TrackingEndpoint(pulumi.ComponentResource):
             rest_api=api.id,
             resource_id=resource.id,
             http_method=method.http_method,
-            type="AWS",
-            integration_http_method="POST",
-            uri=self._region.apply(lambda region: f"arn:aws:apigateway:{region}:kinesis:action/{route.action}"),
+            type=integration_settings.type,
+            integration_http_method=integration_settings.http_method,
+            uri=self._region.apply(lambda region: integration_settings.uri(region, route.action)),
             credentials=role.arn,
-            passthrough_behavior="NEVER",
-            request_parameters={"integration.request.header.Content-Type": f"'{KINESIS_CONTENT_TYPE}'"},
+            passthrough_behavior=integration_settings.passthrough_behavior,
+            request_parameters={"integration.request.header.Content-Type": f"'{integration_settings.content_type}'"},
             request_templates={
                 JSON_CONTENT_TYPE: pulumi.Output.from_input(self._args.stream_name).apply(route.request_template)
             },
-            timeout_milliseconds=INTEGRATION_TIMEOUT_MS,
+            timeout_milliseconds=integration_settings.timeout_ms,
             opts=under_method,
         )
         cors_headers = {f"method.response.header.{ORIGIN_HEADER}": False, "method.response.header.Vary": False}
-        statuses = sorted({response.status_code for response in route.responses} | {THROTTLED_STATUS})
         method_responses = {
             status: aws.apigateway.MethodResponse(
                 f"{prefix}-{status}",
@@ -253,7 +247,7 @@ class TrackingEndpoint(pulumi.ComponentResource):
                 response_parameters=cors_headers if cors else None,
                 opts=under_method,
             )
-            for status in statuses
+            for status in route.method_statuses
         }
         integration_responses = [
             aws.apigateway.IntegrationResponse(
@@ -282,14 +276,15 @@ class TrackingEndpoint(pulumi.ComponentResource):
     ) -> list[pulumi.Resource]:
         """OPTIONS for browsers: a mock integration answering 204 with the CORS headers, and the request's Origin
         echoed only when it is one of the allowed origins (the same VTL the stand-in renders)."""
+        preflight = definition.preflight
         prefix = f"{self._name}-{route.path_part}-options"
         method = aws.apigateway.Method(
             prefix,
             rest_api=api.id,
             resource_id=resource.id,
             http_method="OPTIONS",
-            authorization="NONE",
-            api_key_required=False,
+            authorization=preflight.auth.authorization,
+            api_key_required=preflight.auth.api_key_required,
             opts=pulumi.ResourceOptions(parent=resource),
         )
         under_method = pulumi.ResourceOptions(parent=method)
@@ -299,30 +294,25 @@ class TrackingEndpoint(pulumi.ComponentResource):
             resource_id=resource.id,
             http_method=method.http_method,
             type="MOCK",
-            request_templates={JSON_CONTENT_TYPE: PREFLIGHT_REQUEST_TEMPLATE},
+            request_templates={JSON_CONTENT_TYPE: preflight.request_template},
             opts=under_method,
         )
-        static = {
-            "Access-Control-Allow-Methods": CORS_ALLOW_METHODS,
-            "Access-Control-Allow-Headers": CORS_ALLOW_HEADERS,
-            "Access-Control-Max-Age": CORS_MAX_AGE_SECONDS,
-            "Vary": "Origin",
-        }
+        static = dict(preflight.headers)
         method_response = aws.apigateway.MethodResponse(
-            f"{prefix}-{PREFLIGHT_STATUS}",
+            f"{prefix}-{preflight.status}",
             rest_api=api.id,
             resource_id=resource.id,
             http_method=method.http_method,
-            status_code=PREFLIGHT_STATUS,
+            status_code=preflight.status,
             response_parameters={f"method.response.header.{name}": False for name in [*static, ORIGIN_HEADER]},
             opts=under_method,
         )
         integration_response = aws.apigateway.IntegrationResponse(
-            f"{prefix}-{PREFLIGHT_STATUS}-response",
+            f"{prefix}-{preflight.status}-response",
             rest_api=api.id,
             resource_id=resource.id,
             http_method=method.http_method,
-            status_code=PREFLIGHT_STATUS,
+            status_code=preflight.status,
             response_parameters={f"method.response.header.{name}": f"'{value}'" for name, value in static.items()},
             response_templates={JSON_CONTENT_TYPE: definition.preflight_template},
             opts=pulumi.ResourceOptions(parent=method, depends_on=[integration, method_response]),
@@ -354,10 +344,22 @@ class TrackingEndpoint(pulumi.ComponentResource):
         ]
 
     def _deployment(
-        self, api: aws.apigateway.RestApi, definition: EndpointDefinition, served: list[pulumi.Resource]
+        self,
+        api: aws.apigateway.RestApi,
+        definition: EndpointDefinition,
+        role: aws.iam.Role,
+        served: list[pulumi.Resource],
     ) -> aws.apigateway.Deployment:
-        """A new deployment whenever what the API serves changes (the fingerprint), after all of it exists."""
-        fingerprint = pulumi.Output.from_input(self._args.stream_name).apply(definition.fingerprint)
+        """A stage keeps serving the deployment it points at: changes to methods, integrations, models, validators
+        or gateway responses reach callers only through a new deployment ("After creating your API, you must deploy
+        it", https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-deploy-api.html). `triggers`
+        replaces the deployment whenever the definition's fingerprint changes (the provider's `triggers`: "when
+        changed, will trigger a redeployment"); it is created after everything it serves."""
+        fingerprint = pulumi.Output.all(self._args.stream_name, role.arn, self._region).apply(
+            lambda resolved: definition.fingerprint(
+                stream_name=resolved[0], credentials_arn=resolved[1], region=resolved[2]
+            )
+        )
         return aws.apigateway.Deployment(
             f"{self._name}-deployment",
             rest_api=api.id,

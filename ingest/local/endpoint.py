@@ -68,10 +68,13 @@ def local_gateway(
 ) -> LocalGateway:
     """The stand-in for the endpoint these `args` deploy, in front of `stream_name`."""
     definition = endpoint_definition(
-        load_record_schema(), max_batch_records=args.http_max_batch_records, cors_origins=args.http_cors_origins
+        load_record_schema(),
+        max_batch_records=args.http_max_batch_records,
+        cors_origins=args.http_cors_origins,
+        auth=args.http_auth,
     )
-    keys = [api_key or new_api_key()] if args.http_auth == "api_key" else []
-    return LocalGateway(definition, stream_name=stream_name, kinesis=kinesis, auth=args.http_auth, api_keys=keys)
+    keys = [api_key or new_api_key()] if definition.auth.api_key_required else []
+    return LocalGateway(definition, stream_name=stream_name, kinesis=kinesis, api_keys=keys)
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,7 @@ from typing import Any, Protocol
 from jsonschema import Draft4Validator
 
 from components.core.endpoint import (
-    CORS_ALLOW_HEADERS,
-    CORS_ALLOW_METHODS,
-    CORS_MAX_AGE_SECONDS,
+    API_KEY_HEADER,
     JSON_CONTENT_TYPE,
     ORIGIN_HEADER,
     STAGE_NAME,
@@ -45,7 +43,6 @@ LISTED_VALIDATION_ERRORS = 5
 LOCAL_API_ID = "local"
 """The stand-in's API id: records sent through it carry `_ingest.source` = `apigateway://local/live/v1/...`."""
 LOCAL_API_KEY_ID = "local-key"
-API_KEY_HEADER = "x-api-key"
 
 
 class KinesisTarget(Protocol):
@@ -122,22 +119,20 @@ class LocalGateway:
         *,
         stream_name: str,
         kinesis: KinesisTarget,
-        auth: str,
         api_keys: Collection[str] = (),
         api_id: str = LOCAL_API_ID,
         stage: str = STAGE_NAME,
         request_ids: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
-        if auth not in ("api_key", "none"):
+        if definition.auth.authorization != "NONE":
             raise ValueError(
-                f"the local stand-in cannot check {auth!r} authentication (it does not verify SigV4 signatures): "
-                "use api_key or none"
+                f"the local stand-in cannot check {definition.auth.authorization} authorization (it does not verify "
+                "SigV4 signatures): use api_key or none"
             )
-        if auth == "api_key" and not api_keys:
+        if definition.auth.api_key_required and not api_keys:
             raise ValueError("api_key authentication needs at least one key")
         self._definition = definition
         self._kinesis = kinesis
-        self._auth = auth
         self._api_keys = frozenset(api_keys)
         self._api_id = api_id
         self._stage = stage
@@ -169,7 +164,7 @@ class LocalGateway:
             return self._gateway_error(
                 request, context, 403, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token"
             )
-        if self._auth == "api_key" and request.header(API_KEY_HEADER) not in self._api_keys:
+        if self._definition.auth.api_key_required and request.header(API_KEY_HEADER) not in self._api_keys:
             return self._gateway_error(request, context, 403, "INVALID_API_KEY", "Forbidden")
         if len(request.body) > MAX_PAYLOAD_BYTES:
             return self._gateway_error(request, context, 413, "REQUEST_TOO_LARGE", "Request Too Long")
@@ -222,14 +217,9 @@ class LocalGateway:
         output = render(
             self._definition.preflight_template, input=ApiGatewayInput("", self._params(request)), context=context
         )
-        headers = {
-            "Access-Control-Allow-Methods": CORS_ALLOW_METHODS,
-            "Access-Control-Allow-Headers": CORS_ALLOW_HEADERS,
-            "Access-Control-Max-Age": CORS_MAX_AGE_SECONDS,
-            **self._cors_static(),
-            **output.headers,
-        }
-        return HttpResponse(204, b"", headers)
+        preflight = self._definition.preflight
+        headers = {**dict(preflight.headers), **output.headers}
+        return HttpResponse(int(preflight.status), b"", headers)
 
     def _cors_static(self) -> dict[str, str]:
         return {"Vary": "Origin"} if self._definition.cors_origins else {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -220,20 +221,104 @@ def test_metrics_on_execution_logging_off_and_the_stage_throttled(endpoint):
     }
 
 
-def test_the_deployment_follows_everything_it_serves_and_changes_with_it(endpoint):
+SERVED = (RESOURCE, METHOD, INTEGRATION, METHOD_RESPONSE, INTEGRATION_RESPONSE, MODEL, VALIDATOR, GATEWAY_RESPONSE)
+"""What a stage serves from its deployment: changing any of these reaches callers only through a new deployment."""
+
+
+def _served(graph) -> dict[str, dict]:
+    return {r.name: r.inputs for r in graph.resources if r.type in SERVED}
+
+
+def _trigger(graph) -> str:
+    return graph.one(DEPLOYMENT).inputs["triggers"]["definition"]
+
+
+def test_the_deployment_follows_everything_it_serves_and_its_trigger_is_the_definitions_fingerprint(endpoint):
     graph, _ = endpoint()
     deployment = graph.one(DEPLOYMENT)
-    served = {
-        r.name
-        for r in graph.resources
-        if r.type in (METHOD, INTEGRATION, INTEGRATION_RESPONSE, MODEL, GATEWAY_RESPONSE)
-    }
-    assert served <= graph.dependencies_by_name[deployment.name]
+    assert set(_served(graph)) <= graph.dependencies_by_name[deployment.name]
+    definition = endpoint_definition(load_record_schema())
+    role_arn = _by_name(graph, ROLE)["tp-endpoint-role"].outputs["arn"]
     stream_name = graph.one(STREAM).outputs["name"]
-    fingerprint = endpoint_definition(load_record_schema()).fingerprint(stream_name)
-    assert deployment.inputs["triggers"] == {"definition": fingerprint}
-    other = endpoint_definition(load_record_schema(), max_batch_records=10).fingerprint(stream_name)
-    assert other != fingerprint
+    assert _trigger(graph) == definition.fingerprint(stream_name=stream_name, credentials_arn=role_arn, region=REGION)
+
+
+@pytest.mark.parametrize(
+    ("auth", "other"), [("api_key", "iam"), ("api_key", "none"), ("iam", "none")], ids=lambda value: value
+)
+def test_switching_the_authentication_redeploys_the_stage(endpoint, auth, other):
+    """The bug this guards: a changed `http_auth` updated the methods in place, but the stage kept serving the
+    old deployment, so callers saw no change."""
+    first, _ = endpoint(http_auth=auth)
+    second, _ = endpoint(http_auth=other)
+    assert _trigger(first) != _trigger(second)
+
+
+CHANGED_ARGUMENT = {
+    "stream_mode": "ON_DEMAND",
+    "shard_count": 2,
+    "retention_hours": 72,
+    "shard_level_metrics": ["IncomingBytes", "OutgoingBytes"],
+    "kms_key_arn": CUSTOMER_KEY,
+    "data_prefix": "prices/",
+    "error_prefix": "failed/",
+    "buffering_size_mb": 5,
+    "buffering_interval_seconds": 60,
+    "compression": "UNCOMPRESSED",
+    "log_retention_days": 90,
+    "force_destroy": True,
+    "protect_bucket": True,
+    "enable_versioning": False,
+    "enable_lifecycle": False,
+    "lifecycle_ia_days": 60,
+    "lifecycle_glacier_days": 180,
+    "lifecycle_noncurrent_expiration_days": 5,
+    "enable_access_logging": True,
+    "access_log_expiration_days": 30,
+    "enable_alarms": False,
+    "alarm_topic_arn": f"arn:aws:sns:{REGION}:{ACCOUNT}:on-call",
+    "http_auth": "none",
+    "http_max_batch_records": 10,
+    "http_rate_limit": 5,
+    "http_burst_limit": 7,
+    "http_daily_quota": None,
+    "http_cors_origins": ORIGINS,
+    "http_waf_acl_arn": WEB_ACL,
+    "http_set_account_log_role": True,
+    "tags": {"team": "data"},
+}
+"""A different valid value for every argument of the component."""
+NOT_CHANGED = {"enable_http_endpoint": "without it there is no stage to redeploy"}
+
+
+def test_every_argument_has_a_changed_value_below():
+    """A new argument must be added to CHANGED_ARGUMENT, so the next test proves whether it needs a redeploy."""
+    assert set(CHANGED_ARGUMENT) | set(NOT_CHANGED) == {f.name for f in dataclasses.fields(TrackingPipelineArgs)}
+
+
+@pytest.mark.parametrize("argument", sorted(CHANGED_ARGUMENT))
+def test_the_stage_is_redeployed_exactly_when_what_it_serves_changes(endpoint, argument):
+    """For every argument: if changing it changes any served resource (method, integration, model, validator,
+    response...), the deployment's trigger changes too; if it changes none, the stage is not redeployed for
+    nothing. A setting that reaches a served resource without going through the definition fails here."""
+    base_served, base_trigger = _default_endpoint(endpoint)
+    changed, _ = endpoint(**{argument: CHANGED_ARGUMENT[argument]})
+    serves_something_else = base_served != _served(changed)
+    assert (base_trigger != _trigger(changed)) == serves_something_else, argument
+    assert serves_something_else == (argument in CHANGES_WHAT_IS_SERVED), argument
+
+
+CHANGES_WHAT_IS_SERVED = {"http_auth", "http_max_batch_records", "http_cors_origins"}
+"""The arguments that change a served resource today (the test above checks this list, so it stays true)."""
+_DEFAULT_ENDPOINT: list[tuple[dict[str, dict], str]] = []
+
+
+def _default_endpoint(endpoint) -> tuple[dict[str, dict], str]:
+    """Built once for the parametrized test above: its served resources and trigger."""
+    if not _DEFAULT_ENDPOINT:
+        graph, _ = endpoint()
+        _DEFAULT_ENDPOINT.append((_served(graph), _trigger(graph)))
+    return _DEFAULT_ENDPOINT[0]
 
 
 def test_api_keys_come_with_a_usage_plan_of_rate_burst_and_daily_quota(endpoint):
