@@ -180,6 +180,30 @@ TAGS_KEY = "tags"
 here without a declaration."""
 
 
+@dataclass(frozen=True)
+class ProgramKey:
+    """A rule about the stack that the program checks itself; the component never sees it."""
+
+    key: str
+    type: str
+    description: str
+    default_value: bool
+
+    def default(self) -> object:
+        return self.default_value
+
+
+REQUIRE_ALARM_TOPIC = ProgramKey(
+    "requireAlarmTopic",
+    "boolean",
+    "Fail the preview unless alarmTopicArn is set (prod: every alarm must reach someone).",
+    default_value=False,
+)
+PROGRAM_KEYS: tuple[ProgramKey, ...] = (REQUIRE_ALARM_TOPIC,)
+DECLARED_KEYS: tuple[ConfigKey | ProgramKey, ...] = (*CONFIG_KEYS, *PROGRAM_KEYS)
+"""Every key Pulumi.yaml declares, in its order."""
+
+
 def _as_int(text: object) -> int:
     if isinstance(text, bool):
         raise ValueError
@@ -225,9 +249,39 @@ def _as_tags(text: object) -> dict[str, str]:
     return value
 
 
+def stack_args(values: Mapping[str, object], stack: str) -> TrackingPipelineArgs:
+    """What the program deploys to `stack`: the component's arguments (`args_from_config`), once the stack's own
+    rules hold. A value a stack requires fails the preview with the command that sets it, before any AWS call."""
+    args = args_from_config(values)
+    if _parsed(REQUIRE_ALARM_TOPIC.key, REQUIRE_ALARM_TOPIC.type, values, REQUIRE_ALARM_TOPIC.default_value):
+        if not args.enable_alarms:
+            raise StackConfigError(
+                f"{PROJECT}:{REQUIRE_ALARM_TOPIC.key} is true but {PROJECT}:enableAlarms is false in stack {stack}: "
+                "a stack that requires an alarm topic needs its alarms"
+            )
+        if args.alarm_topic_arn is None:
+            raise StackConfigError(
+                f"{PROJECT}:alarmTopicArn is required in stack {stack} ({PROJECT}:{REQUIRE_ALARM_TOPIC.key} is "
+                "true): set it with: pulumi config set alarmTopicArn arn:aws:sns:<region>:<account>:<topic> "
+                f"--stack {stack}"
+            )
+    return args
+
+
+def _parsed(key: str, type_: str, values: Mapping[str, object], default: object) -> Any:
+    if values.get(key) is None:
+        return default
+    parse, expected = _PARSERS[type_]
+    try:
+        return parse(values[key])
+    except (ValueError, TypeError):
+        raise StackConfigError(f"{PROJECT}:{key}: expected {expected}, got {values[key]!r}") from None
+
+
 def args_from_config(values: Mapping[str, object]) -> TrackingPipelineArgs:
-    """Unset keys keep the component's defaults; every error names the full key as the user wrote it."""
-    known = {spec.key for spec in CONFIG_KEYS} | {TAGS_KEY}
+    """Unset keys keep the component's defaults; every error names the full key as the user wrote it. Keys of the
+    program's own rules (`PROGRAM_KEYS`) are accepted and left to `stack_args`."""
+    known = {spec.key for spec in DECLARED_KEYS} | {TAGS_KEY}
     unknown = sorted(set(values) - known)
     if unknown:
         raise StackConfigError(
@@ -238,11 +292,7 @@ def args_from_config(values: Mapping[str, object]) -> TrackingPipelineArgs:
     for spec in CONFIG_KEYS:
         if values.get(spec.key) is None:
             continue
-        parse, expected = _PARSERS[spec.type]
-        try:
-            value = parse(values[spec.key])
-        except (ValueError, TypeError):
-            raise StackConfigError(f"{PROJECT}:{spec.key}: expected {expected}, got {values[spec.key]!r}") from None
+        value = _parsed(spec.key, spec.type, values, None)
         kwargs[spec.argument] = None if spec.unset_means_none and value in (0, "") else value
     if values.get(TAGS_KEY) is not None:
         try:

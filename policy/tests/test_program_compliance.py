@@ -45,7 +45,7 @@ def record(run_program, monkeypatch) -> Callable[[str], list[RecordedResource]]:
 
         monkeypatch.setattr(infra, "RecordingMonitor", monitor)
         monkeypatch.setenv("PULUMI_STACK", stack)
-        graph = run_program(infra.stack_config(stack), stack).graph
+        graph = run_program(infra.deployable_stack_config(stack), stack).graph
         [recorder] = monitors
         return [
             RecordedResource(

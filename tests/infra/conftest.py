@@ -200,6 +200,17 @@ def stack_config(stack: str) -> dict[str, str]:
     }
 
 
+PROD_ALARM_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:tracking-pipeline-alarms"
+"""Stands for the on-call topic an operator sets with `pulumi config set alarmTopicArn ... --stack prod`."""
+OPERATOR_SET = {"prod": {f"{PROJECT}:alarmTopicArn": PROD_ALARM_TOPIC}}
+"""Values a stack requires that its file leaves to the operator (the account's own ARNs)."""
+
+
+def deployable_stack_config(stack: str) -> dict[str, str]:
+    """A stack file's config plus what the operator sets before the first deploy: what `pulumi up` runs with."""
+    return {**stack_config(stack), **OPERATOR_SET.get(stack, {})}
+
+
 @dataclass
 class ProgramRun:
     graph: Graph
