@@ -128,8 +128,10 @@ class TrackingEndpoint(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{self._name}-role-policy",
             role=role.id,
-            policy=pulumi.Output.all(self._args.stream_arn, self._settings.kms_key_arn).apply(
-                lambda resolved: json.dumps(iam.endpoint_stream_policy(stream_arn=resolved[0], kms_key_arn=resolved[1]))
+            policy=pulumi.Output.all(self._args.stream_arn, self._settings.kms_key_arn, self._region).apply(
+                lambda resolved: json.dumps(
+                    iam.endpoint_stream_policy(stream_arn=resolved[0], kms_key_arn=resolved[1], region=resolved[2])
+                )
             ),
             opts=pulumi.ResourceOptions(parent=role),
         )

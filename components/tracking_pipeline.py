@@ -24,6 +24,20 @@ from .http_endpoint import TrackingEndpoint, TrackingEndpointArgs
 
 TYPE_TOKEN = "tracking:index:TrackingPipeline"
 ALARM_PERIOD_SECONDS = 300
+ABORT_INCOMPLETE_UPLOADS_RULE: aws.s3.BucketLifecycleConfigurationRuleArgsDict = {
+    "id": "abort-incomplete-multipart-uploads",
+    "status": "Enabled",
+    "filter": {},
+    "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+}
+"""Parts of uploads that never completed are billed until removed (Firehose and S3 log delivery both upload)."""
+TRANSITION_MINIMUM_OBJECT_SIZE = "all_storage_classes_128K"
+"""Objects under 128 KB never change storage class, written out rather than left to S3's default (the same
+value since September 2024: https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html).
+Chosen on purpose: STANDARD_IA bills an object under 128 KB as 128 KB, GLACIER adds 40 KB of billed metadata to
+every object, and every transition is a billed request, so moving a small object costs more than keeping it.
+dev's 1 MiB / 60 s buffers write such objects, which therefore stay in STANDARD (a force-destroyed bucket);
+prod's 128 MiB / 900 s buffers write objects well above it, which are tiered."""
 
 
 _DefaultEncryption = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgsDict
@@ -91,6 +105,7 @@ class TrackingPipeline(pulumi.ComponentResource):
         self._args = args = args if args is not None else TrackingPipelineArgs()
         invoke_opts = pulumi.InvokeOptions(parent=self)
         self._account_id = aws.get_caller_identity_output(opts=invoke_opts).account_id
+        self._region = aws.get_region_output(opts=invoke_opts).region
         self._tags = pulumi.Output.from_input(args.tags).apply(self._merged_tags)
 
         stream = self._stream()
@@ -116,7 +131,7 @@ class TrackingPipeline(pulumi.ComponentResource):
         self.firehose_role_arn = role.arn
         self.producer_policy_arn = producer_policy.arn
         self.log_group_name = log_group.name
-        self.region = aws.get_region_output(opts=invoke_opts).region
+        self.region = self._region
         self.buffering_interval_seconds = pulumi.Output.from_input(args.buffering_interval_seconds)
         self.tracking_endpoint_url = endpoint.url if endpoint is not None else None
         self.tracking_api_id = endpoint.api_id if endpoint is not None else None
@@ -187,7 +202,7 @@ class TrackingPipeline(pulumi.ComponentResource):
             tags=self._tags,
             opts=pulumi.ResourceOptions.merge(self._child(), bucket_opts),
         )
-        under_bucket = pulumi.ResourceOptions(parent=bucket)
+        under_bucket = _settings_of(bucket)
         public_access = aws.s3.BucketPublicAccessBlock(
             f"{resource_name}-public-access",
             bucket=bucket.id,
@@ -237,12 +252,14 @@ class TrackingPipeline(pulumi.ComponentResource):
                 bucket=bucket.id,
                 policy=policy_for(bucket),
                 # Applying a policy while the public-access block is still being set races in S3.
-                opts=pulumi.ResourceOptions(parent=bucket, depends_on=[public_access]),
+                opts=pulumi.ResourceOptions.merge(under_bucket, pulumi.ResourceOptions(depends_on=[public_access])),
             )
         )
         return _ProtectedBucket(bucket=bucket, settings=settings)
 
     def _data_bucket(self) -> _ProtectedBucket:
+        """`protect_bucket` protects the bucket itself, which holds the data, and keeps it in AWS if it ever leaves
+        the program; its settings (encryption, lifecycle, policy...) stay replaceable (`_settings_of`)."""
         args = self._args
         protect = pulumi.ResourceOptions(protect=True, retain_on_delete=True) if args.protect_bucket else None
         data = self._protected_bucket(
@@ -258,7 +275,8 @@ class TrackingPipeline(pulumi.ComponentResource):
                     f"{self._name}-bucket-lifecycle",
                     bucket=data.bucket.id,
                     rules=rules,
-                    opts=pulumi.ResourceOptions(parent=data.bucket),
+                    transition_default_minimum_object_size=TRANSITION_MINIMUM_OBJECT_SIZE,
+                    opts=_settings_of(data.bucket),
                 )
             )
         return data
@@ -273,14 +291,7 @@ class TrackingPipeline(pulumi.ComponentResource):
             )
             if days is not None
         ]
-        rules: list[aws.s3.BucketLifecycleConfigurationRuleArgsDict] = [
-            {
-                "id": "abort-incomplete-multipart-uploads",
-                "status": "Enabled",
-                "filter": {},
-                "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-            }
-        ]
+        rules: list[aws.s3.BucketLifecycleConfigurationRuleArgsDict] = [ABORT_INCOMPLETE_UPLOADS_RULE]
         if transitions:
             rules.append(
                 {
@@ -328,7 +339,7 @@ class TrackingPipeline(pulumi.ComponentResource):
             opts=self._child(),
         )
         prefixes = [args.data_prefix, args.error_prefix]
-        policy = pulumi.Output.all(stream.arn, bucket.arn, log_stream.arn, args.kms_key_arn).apply(
+        policy = pulumi.Output.all(stream.arn, bucket.arn, log_stream.arn, args.kms_key_arn, self._region).apply(
             lambda resolved: json.dumps(
                 iam.firehose_delivery_policy(
                     stream_arn=resolved[0],
@@ -336,6 +347,7 @@ class TrackingPipeline(pulumi.ComponentResource):
                     object_prefixes=prefixes,
                     log_stream_arn=resolved[2],
                     kms_key_arn=resolved[3],
+                    region=resolved[4],
                 )
             )
         )
@@ -392,8 +404,10 @@ class TrackingPipeline(pulumi.ComponentResource):
         return aws.iam.Policy(
             f"{self._name}-producer-policy",
             description="Write records to the tracking stream; attach to any producer's role",
-            policy=pulumi.Output.all(stream.arn, args.kms_key_arn).apply(
-                lambda resolved: json.dumps(iam.producer_policy(stream_arn=resolved[0], kms_key_arn=resolved[1]))
+            policy=pulumi.Output.all(stream.arn, args.kms_key_arn, self._region).apply(
+                lambda resolved: json.dumps(
+                    iam.producer_policy(stream_arn=resolved[0], kms_key_arn=resolved[1], region=resolved[2])
+                )
             ),
             tags=self._tags,
             opts=self._child(),
@@ -432,16 +446,19 @@ class TrackingPipeline(pulumi.ComponentResource):
                     "filter": {},
                     "expiration": {"days": args.access_log_expiration_days},
                     "noncurrent_version_expiration": {"noncurrent_days": 1},
-                }
+                },
+                ABORT_INCOMPLETE_UPLOADS_RULE,
             ],
-            opts=pulumi.ResourceOptions(parent=logs.bucket),
+            opts=_settings_of(logs.bucket),
         )
         aws.s3.BucketLogging(
             f"{self._name}-bucket-logging",
             bucket=data_bucket.id,
             target_bucket=logs.bucket.id,
             target_prefix="s3-access/",
-            opts=pulumi.ResourceOptions(parent=data_bucket, depends_on=logs.settings),
+            opts=pulumi.ResourceOptions.merge(
+                _settings_of(data_bucket), pulumi.ResourceOptions(depends_on=logs.settings)
+            ),
         )
         return logs
 
@@ -570,3 +587,11 @@ def _summed(spec: _AlarmSpec) -> list[aws.cloudwatch.MetricAlarmMetricQueryArgsD
     ]
     filled = ", ".join(f"FILL(m{position}, 0)" for position in range(1, len(spec.metrics) + 1))
     return [*queries, {"id": "total", "expression": f"SUM([{filled}])", "label": spec.suffix, "return_data": True}]
+
+
+def _settings_of(bucket: aws.s3.Bucket) -> pulumi.ResourceOptions:
+    """Options of a bucket's settings (public-access block, encryption, policy, lifecycle...): parented to the
+    bucket, but never protected. A child inherits `protect` from its parent
+    (https://www.pulumi.com/docs/iac/concepts/resources/options/protect/), and a protected setting could not be
+    replaced or removed (a changed encryption rule, a lifecycle switched off) without unprotecting it by hand."""
+    return pulumi.ResourceOptions(parent=bucket, protect=False)

@@ -192,6 +192,12 @@ def test_a_customer_key_is_granted_to_the_endpoint_role_for_that_key_only(endpoi
         "Effect": "Allow",
         "Action": "kms:GenerateDataKey",
         "Resource": CUSTOMER_KEY,
+        "Condition": {
+            "StringEquals": {
+                "kms:ViaService": f"kinesis.{REGION}.amazonaws.com",
+                "kms:EncryptionContext:aws:kinesis:arn": graph.one(STREAM).outputs["arn"],
+            }
+        },
     }
 
 
