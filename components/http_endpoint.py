@@ -32,9 +32,23 @@ from .core.endpoint import (
     Route,
     endpoint_definition,
 )
+from .core.limits import WAF_RATE_WINDOW_SECONDS
 from .core.settings import TrackingPipelineArgs
 
 TYPE_TOKEN = "tracking:index:TrackingEndpoint"
+WAF_LOG_GROUP_PREFIX = "aws-waf-logs-"
+WAF_REDACTED_HEADERS = ("x-api-key", "authorization")
+"""Credentials a request carries: WAF logs every header unless told not to."""
+WAF_MANAGED_RULE_GROUPS = (
+    "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+)
+"""AWS's baseline and IP reputation rule groups (https://docs.aws.amazon.com/waf/latest/developerguide/
+aws-managed-rule-groups-baseline.html, ...-ip-rep.html), evaluated in this order after the rate limit."""
+WAF_COUNTED_RULES = {"AWSManagedRulesCommonRuleSet": ("SizeRestrictions_BODY",)}
+"""Rules only counted, not enforced: the common rule set blocks every body over 8 KB, and a batch of up to 500
+records is larger than that; API Gateway's model and 10 MB limit bound the body instead."""
 _ORIGIN_REQUEST_HEADER = "method.request.header.Origin"
 
 
@@ -81,11 +95,12 @@ class TrackingEndpoint(pulumi.ComponentResource):
         stage = self._stage(api, deployment, log_group)
         self._method_settings(api, stage)
         key = self._api_key(api, stage) if settings.uses_api_keys else None
-        if settings.http_waf_acl_arn is not None:
+        web_acl_arn = self._web_acl() if settings.http_enable_waf else settings.http_waf_acl_arn
+        if web_acl_arn is not None:
             aws.wafv2.WebAclAssociation(
                 f"{name}-waf",
                 resource_arn=stage.arn,
-                web_acl_arn=settings.http_waf_acl_arn,
+                web_acl_arn=web_acl_arn,
                 opts=pulumi.ResourceOptions(parent=stage),
             )
 
@@ -137,13 +152,20 @@ class TrackingEndpoint(pulumi.ComponentResource):
         )
         return role
 
-    def _access_log_group(self) -> aws.cloudwatch.LogGroup:
+    def _log_group(self, resource_name: str, **naming: pulumi.Input[str]) -> aws.cloudwatch.LogGroup:
+        """Every log group of the endpoint: the pipeline's retention, and its customer key when it has one (the key
+        policy must let CloudWatch Logs use it: docs/component.md)."""
         return aws.cloudwatch.LogGroup(
-            f"{self._name}-access-logs",
+            resource_name,
             retention_in_days=self._settings.log_retention_days,
+            kms_key_id=self._settings.kms_key_arn,
             tags=self._args.tags,
             opts=self._child(),
+            **naming,  # type: ignore[arg-type]
         )
+
+    def _access_log_group(self) -> aws.cloudwatch.LogGroup:
+        return self._log_group(f"{self._name}-access-logs")
 
     def _routes(
         self, api: aws.apigateway.RestApi, definition: EndpointDefinition, role: aws.iam.Role
@@ -376,9 +398,12 @@ class TrackingEndpoint(pulumi.ComponentResource):
         deployment: aws.apigateway.Deployment,
         log_group: aws.cloudwatch.LogGroup,
     ) -> aws.apigateway.Stage:
+        settings = self._settings
         depends_on: list[pulumi.Resource] = []
-        if self._settings.http_set_account_log_role:
+        if settings.http_set_account_log_role:
             depends_on.append(self._account_log_role())
+        if settings.http_execution_log_level != "OFF":
+            depends_on.append(self._execution_log_group(api))
         return aws.apigateway.Stage(
             f"{self._name}-stage",
             rest_api=api.id,
@@ -386,8 +411,19 @@ class TrackingEndpoint(pulumi.ComponentResource):
             stage_name=STAGE_NAME,
             description="The tracking endpoint's one stage",
             access_log_settings={"destination_arn": log_group.arn, "format": ACCESS_LOG_FORMAT},
+            xray_tracing_enabled=settings.http_enable_tracing,
             tags=self._args.tags,
             opts=self._child(depends_on=depends_on),
+        )
+
+    def _execution_log_group(self, api: aws.apigateway.RestApi) -> aws.cloudwatch.LogGroup:
+        """API Gateway writes execution logs to a log group of a fixed name, `API-Gateway-Execution-Logs_{rest-api-id}/
+        {stage-name}`, and creates it itself, without retention or key, if it does not exist
+        (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html): the component creates it
+        first, and the stage waits for it."""
+        return self._log_group(
+            f"{self._name}-execution-logs",
+            name=api.id.apply(lambda api_id: execution_log_group_name(api_id, STAGE_NAME)),
         )
 
     def _account_log_role(self) -> aws.apigateway.Account:
@@ -424,8 +460,9 @@ class TrackingEndpoint(pulumi.ComponentResource):
     def _method_settings(
         self, api: aws.apigateway.RestApi, stage: aws.apigateway.Stage
     ) -> aws.apigateway.MethodSettings:
-        """Metrics per method; stage-wide throttling. Execution logging stays off: API Gateway would write it to a
-        log group it creates itself, without retention; the access log above covers every request."""
+        """Metrics per method; stage-wide throttling; execution logging at `http_execution_log_level`, into the log
+        group the stage waited for. Full request and response logging (data trace) stays off: it would write
+        request bodies and API keys to the logs."""
         settings = self._settings
         return aws.apigateway.MethodSettings(
             f"{self._name}-settings",
@@ -434,13 +471,44 @@ class TrackingEndpoint(pulumi.ComponentResource):
             method_path="*/*",
             settings={
                 "metrics_enabled": True,
-                "logging_level": "OFF",
+                "logging_level": settings.http_execution_log_level,
                 "data_trace_enabled": False,
                 "throttling_rate_limit": float(settings.http_rate_limit),
                 "throttling_burst_limit": settings.http_burst_limit,
             },
             opts=pulumi.ResourceOptions(parent=stage),
         )
+
+    def _web_acl(self) -> pulumi.Output[str]:
+        """The endpoint's own regional web ACL (`web_acl_rules`), logging every request it sees to a log group whose
+        name starts with `aws-waf-logs-`, which WAF requires of a CloudWatch Logs destination
+        (https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html). API keys and signatures are
+        redacted from those logs."""
+        settings = self._settings
+        metric = f"{self._name}-waf"
+        acl = aws.wafv2.WebAcl(
+            f"{self._name}-web-acl",
+            description="Tracking endpoint: AWS managed rules and a per-IP rate limit",
+            scope="REGIONAL",
+            default_action={"allow": {}},
+            rules=web_acl_rules(settings.http_waf_rate_limit, metric),
+            visibility_config={
+                "cloudwatch_metrics_enabled": True,
+                "metric_name": metric,
+                "sampled_requests_enabled": True,
+            },
+            tags=self._args.tags,
+            opts=self._child(),
+        )
+        log_group = self._log_group(f"{self._name}-waf-logs", name_prefix=f"{WAF_LOG_GROUP_PREFIX}{self._name}-")
+        aws.wafv2.WebAclLoggingConfiguration(
+            f"{self._name}-waf-logging",
+            resource_arn=acl.arn,
+            log_destination_configs=[log_group.arn],
+            redacted_fields=[{"single_header": {"name": header}} for header in WAF_REDACTED_HEADERS],
+            opts=pulumi.ResourceOptions(parent=acl),
+        )
+        return acl.arn
 
     def _api_key(self, api: aws.apigateway.RestApi, stage: aws.apigateway.Stage) -> aws.apigateway.ApiKey:
         settings = self._settings
@@ -470,3 +538,55 @@ class TrackingEndpoint(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=plan),
         )
         return key
+
+
+def execution_log_group_name(api_id: str, stage: str) -> str:
+    """The log group API Gateway writes a stage's execution logs to."""
+    return f"API-Gateway-Execution-Logs_{api_id}/{stage}"
+
+
+def web_acl_rules(rate_limit: int, metric_prefix: str) -> list[aws.wafv2.WebAclRuleArgsDict]:
+    """A per-IP rate limit first (cheapest, and it stops a flood before the managed rules see it), then AWS's
+    managed rule groups, each with its own CloudWatch metric and sampled requests."""
+
+    def visibility(name: str) -> aws.wafv2.WebAclRuleVisibilityConfigArgsDict:
+        return {
+            "cloudwatch_metrics_enabled": True,
+            "metric_name": f"{metric_prefix}-{name}",
+            "sampled_requests_enabled": True,
+        }
+
+    rules: list[aws.wafv2.WebAclRuleArgsDict] = [
+        {
+            "name": "rate-limit-per-ip",
+            "priority": 0,
+            "action": {"block": {}},
+            "statement": {
+                "rate_based_statement": {
+                    "limit": rate_limit,
+                    "aggregate_key_type": "IP",
+                    "evaluation_window_sec": WAF_RATE_WINDOW_SECONDS,
+                }
+            },
+            "visibility_config": visibility("rate-limit-per-ip"),
+        }
+    ]
+    for priority, group in enumerate(WAF_MANAGED_RULE_GROUPS, start=1):
+        rules.append(
+            {
+                "name": group,
+                "priority": priority,
+                "override_action": {"none": {}},
+                "statement": {
+                    "managed_rule_group_statement": {
+                        "vendor_name": "AWS",
+                        "name": group,
+                        "rule_action_overrides": [
+                            {"name": rule, "action_to_use": {"count": {}}} for rule in WAF_COUNTED_RULES.get(group, ())
+                        ],
+                    }
+                },
+                "visibility_config": visibility(group),
+            }
+        )
+    return rules

@@ -316,6 +316,7 @@ class TrackingPipeline(pulumi.ComponentResource):
         log_group = aws.cloudwatch.LogGroup(
             self._names.log_group,
             retention_in_days=self._args.log_retention_days,
+            kms_key_id=self._args.kms_key_arn,
             tags=self._tags,
             opts=self._child(),
         )

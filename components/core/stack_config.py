@@ -57,7 +57,7 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "kmsKeyArn",
         "kms_key_arn",
         "string",
-        "Customer-managed KMS key ARN for the stream and bucket; empty: AWS-managed keys.",
+        "Customer-managed KMS key ARN for the stream, bucket and log groups; empty: AWS-managed keys.",
         unset_means_none=True,
     ),
     ConfigKey("dataPrefix", "data_prefix", "string", "S3 folder for delivered data, with a trailing slash."),
@@ -79,7 +79,7 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "logRetentionDays",
         "log_retention_days",
         "integer",
-        "Retention of the log groups: delivery errors, endpoint access logs (a CloudWatch Logs value, e.g. 30).",
+        "Retention of every log group: delivery errors, endpoint access, execution and WAF logs (e.g. 30).",
     ),
     ConfigKey("forceDestroy", "force_destroy", "boolean", "Let pulumi destroy delete non-empty buckets."),
     ConfigKey(
@@ -165,8 +165,29 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "httpWafAclArn",
         "http_waf_acl_arn",
         "string",
-        "Regional WAFv2 web ACL ARN to associate with the endpoint's stage; empty: none.",
+        "Existing regional WAFv2 web ACL ARN to associate with the endpoint's stage; empty: none.",
         unset_means_none=True,
+    ),
+    ConfigKey(
+        "httpEnableWaf",
+        "http_enable_waf",
+        "boolean",
+        "The endpoint's own WAFv2 web ACL: AWS managed rules, a per-IP rate limit, logs (not with httpWafAclArn).",
+    ),
+    ConfigKey(
+        "httpWafRateLimit",
+        "http_waf_rate_limit",
+        "integer",
+        "Requests one client IP may make in 5 minutes before the endpoint's own web ACL blocks it (10-2000000000).",
+    ),
+    ConfigKey(
+        "httpExecutionLogLevel",
+        "http_execution_log_level",
+        "string",
+        "API Gateway execution logging of the stage: OFF, ERROR or INFO (never request bodies).",
+    ),
+    ConfigKey(
+        "httpEnableTracing", "http_enable_tracing", "boolean", "AWS X-Ray active tracing of the endpoint's stage."
     ),
     ConfigKey(
         "httpSetAccountLogRole",

@@ -43,7 +43,7 @@ def _physical_name(logical: str) -> str:
 
 
 def _aws_outputs(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    physical = inputs.get("name") or _physical_name(name)
+    physical = inputs.get("name") or inputs.get("namePrefix", "") + _physical_name(name)
     arn_by_type = {
         "aws:kinesis/stream:Stream": f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/{physical}",
         "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": (
@@ -54,6 +54,7 @@ def _aws_outputs(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, di
         "aws:cloudwatch/logGroup:LogGroup": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{physical}",
         "aws:cloudwatch/metricAlarm:MetricAlarm": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{physical}",
         "aws:s3/bucket:Bucket": f"arn:aws:s3:::{physical}",
+        "aws:wafv2/webAcl:WebAcl": f"arn:aws:wafv2:{REGION}:{ACCOUNT}:regional/webacl/{physical}/0a1b2c3d",
     }
     outputs = {**inputs, "name": physical}
     if type_ in arn_by_type:

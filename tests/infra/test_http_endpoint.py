@@ -31,6 +31,8 @@ API_KEY = "aws:apigateway/apiKey:ApiKey"
 USAGE_PLAN_KEY = "aws:apigateway/usagePlanKey:UsagePlanKey"
 ACCOUNT_SETTINGS = "aws:apigateway/account:Account"
 WAF = "aws:wafv2/webAclAssociation:WebAclAssociation"
+WEB_ACL_TYPE = "aws:wafv2/webAcl:WebAcl"
+WAF_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
@@ -291,6 +293,10 @@ CHANGED_ARGUMENT = {
     "http_cors_origins": ORIGINS,
     "http_waf_acl_arn": WEB_ACL,
     "http_set_account_log_role": True,
+    "http_enable_waf": True,
+    "http_waf_rate_limit": 500,
+    "http_execution_log_level": "ERROR",
+    "http_enable_tracing": True,
     "tags": {"team": "data"},
 }
 """A different valid value for every argument of the component."""
@@ -411,6 +417,91 @@ def test_a_web_acl_is_associated_with_the_stage_only_when_given(endpoint):
     graph, _ = endpoint(http_waf_acl_arn=WEB_ACL)
     association = graph.one(WAF).inputs
     assert association == {"resourceArn": graph.one(STAGE).outputs["arn"], "webAclArn": WEB_ACL}
+
+
+def test_the_components_own_web_acl_runs_aws_managed_rules_and_a_rate_limit_and_logs_every_decision(endpoint):
+    graph, _ = endpoint(http_enable_waf=True, http_waf_rate_limit=300, log_retention_days=90)
+    acl = graph.one(WEB_ACL_TYPE)
+    assert (acl.inputs["scope"], acl.inputs["defaultAction"]) == ("REGIONAL", {"allow": {}})
+    rules = {rule["name"]: rule for rule in acl.inputs["rules"]}
+    assert [rule["name"] for rule in sorted(acl.inputs["rules"], key=lambda rule: rule["priority"])] == [
+        "rate-limit-per-ip",
+        "AWSManagedRulesAmazonIpReputationList",
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+    ]
+    assert rules["rate-limit-per-ip"]["action"] == {"block": {}}
+    assert rules["rate-limit-per-ip"]["statement"]["rateBasedStatement"] == {
+        "limit": 300,
+        "aggregateKeyType": "IP",
+        "evaluationWindowSec": 300,
+    }
+    for group in ("AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet"):
+        assert rules[group]["overrideAction"] == {"none": {}}
+        managed = rules[group]["statement"]["managedRuleGroupStatement"]
+        assert (managed["vendorName"], managed["name"]) == ("AWS", group)
+    for rule in [*rules.values(), acl.inputs]:
+        visibility = rule["visibilityConfig"]
+        assert visibility["cloudwatchMetricsEnabled"] and visibility["sampledRequestsEnabled"]
+    association = graph.one(WAF).inputs
+    assert association == {"resourceArn": graph.one(STAGE).outputs["arn"], "webAclArn": acl.outputs["arn"]}
+    logging = graph.one(WAF_LOGGING).inputs
+    log_group = _by_name(graph, LOG_GROUP)["tp-endpoint-waf-logs"]
+    assert logging["resourceArn"] == acl.outputs["arn"]
+    assert logging["logDestinationConfigs"] == [log_group.outputs["arn"]]
+    assert log_group.outputs["name"].startswith("aws-waf-logs-")  # WAF refuses any other log group name
+    assert log_group.inputs["retentionInDays"] == 90
+    assert {field["singleHeader"]["name"] for field in logging["redactedFields"]} == {"x-api-key", "authorization"}
+
+
+def test_batches_over_8_kb_are_not_blocked_by_the_common_rule_sets_body_size_rule(endpoint):
+    """SizeRestrictions_BODY blocks bodies over 8 KB; a batch of 500 records is about 100 KB."""
+    graph, _ = endpoint(http_enable_waf=True)
+    common = next(r for r in graph.one(WEB_ACL_TYPE).inputs["rules"] if r["name"] == "AWSManagedRulesCommonRuleSet")
+    assert common["statement"]["managedRuleGroupStatement"]["ruleActionOverrides"] == [
+        {"name": "SizeRestrictions_BODY", "actionToUse": {"count": {}}}
+    ]
+
+
+def test_no_web_acl_of_its_own_unless_asked_and_never_together_with_an_existing_one(endpoint):
+    graph, _ = endpoint(http_waf_acl_arn=WEB_ACL)
+    assert graph.of_type(WEB_ACL_TYPE) == graph.of_type(WAF_LOGGING) == []
+    with pytest.raises(ValueError, match="cannot be combined with http_enable_waf"):
+        endpoint(http_enable_waf=True, http_waf_acl_arn=WEB_ACL)
+
+
+def test_execution_logging_goes_to_the_log_group_the_component_made_first(endpoint):
+    graph, _ = endpoint(http_execution_log_level="ERROR", log_retention_days=90)
+    api = graph.one(API)
+    log_group = _by_name(graph, LOG_GROUP)["tp-endpoint-execution-logs"]
+    assert log_group.inputs["name"] == f"API-Gateway-Execution-Logs_{api.outputs['name']}/live"
+    assert log_group.inputs["retentionInDays"] == 90
+    assert log_group.name in graph.dependencies_by_name[graph.one(STAGE).name]
+    settings = graph.one(SETTINGS).inputs["settings"]
+    assert (settings["loggingLevel"], settings["dataTraceEnabled"]) == ("ERROR", False)
+
+
+def test_no_execution_log_group_and_no_tracing_by_default(endpoint):
+    graph, _ = endpoint()
+    assert "tp-endpoint-execution-logs" not in _by_name(graph, LOG_GROUP)
+    assert graph.one(SETTINGS).inputs["settings"]["loggingLevel"] == "OFF"
+    assert graph.one(STAGE).inputs["xrayTracingEnabled"] is False
+    graph, _ = endpoint(http_enable_tracing=True)
+    assert graph.one(STAGE).inputs["xrayTracingEnabled"] is True
+
+
+def test_a_customer_key_encrypts_every_log_group_of_the_pipeline_and_the_endpoint(endpoint):
+    graph, _ = endpoint(kms_key_arn=CUSTOMER_KEY, http_enable_waf=True, http_execution_log_level="INFO")
+    log_groups = graph.of_type(LOG_GROUP)
+    assert {group.name for group in log_groups} == {
+        "tp-delivery-logs",
+        "tp-endpoint-access-logs",
+        "tp-endpoint-execution-logs",
+        "tp-endpoint-waf-logs",
+    }
+    assert all(group.inputs["kmsKeyId"] == CUSTOMER_KEY for group in log_groups)
+    graph, _ = endpoint(http_enable_waf=True)
+    assert all("kmsKeyId" not in group.inputs for group in graph.of_type(LOG_GROUP))
 
 
 def test_the_account_log_role_only_when_asked_and_before_the_stage(endpoint):

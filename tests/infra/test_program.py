@@ -74,6 +74,18 @@ def test_prod_stack_scales_keeps_data_protects_the_bucket_and_pages(run_program)
     assert all(alarm.inputs["alarmActions"] == [topic] for alarm in alarms)
 
 
+def test_prod_runs_its_own_waf_execution_logs_at_error_level_and_tracing_and_dev_none_of_them(run_program):
+    prod = run_program(deployable_stack_config("prod"), "prod").graph
+    assert prod.one("aws:wafv2/webAcl:WebAcl")
+    assert prod.one("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
+    assert prod.one("aws:apigateway/methodSettings:MethodSettings").inputs["settings"]["loggingLevel"] == "ERROR"
+    assert prod.one("aws:apigateway/stage:Stage").inputs["xrayTracingEnabled"] is True
+    dev = run_program(stack_config("dev"), "dev").graph
+    assert dev.of_type("aws:wafv2/webAcl:WebAcl") == []
+    assert dev.one("aws:apigateway/methodSettings:MethodSettings").inputs["settings"]["loggingLevel"] == "OFF"
+    assert dev.one("aws:apigateway/stage:Stage").inputs["xrayTracingEnabled"] is False
+
+
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_each_stack_runs_the_endpoint_with_api_keys_and_exports_the_key_id_not_its_value(run_program, stack):
     run = run_program(deployable_stack_config(stack), stack)
@@ -164,6 +176,8 @@ def test_unset_config_keeps_the_component_defaults(run_program):
         ("httpCorsOrigins", '["*"]', "tracking-pipeline:httpCorsOrigins=['*'] is invalid: '*' is not a URL origin"),
         ("httpAuth", "open", "tracking-pipeline:httpAuth='open' is invalid: expected one of api_key, iam, none"),
         ("httpWafAclArn", "my-acl", "tracking-pipeline:httpWafAclArn='my-acl' is invalid"),
+        ("httpExecutionLogLevel", "DEBUG", "tracking-pipeline:httpExecutionLogLevel='DEBUG' is invalid"),
+        ("httpWafRateLimit", "5", "tracking-pipeline:httpWafRateLimit=5 is invalid: expected between 10 and"),
     ],
 )
 def test_invalid_stack_config_fails_naming_the_key_and_value(run_program, key, value, message):
@@ -226,3 +240,11 @@ def test_the_configuration_page_documents_every_config_key_as_declared_and_every
     first_cells = [line.split("|")[1] for line in outputs_section.splitlines() if line.startswith("| `")]
     for output in STACK_OUTPUTS:
         assert any(f"`{output}`" in cell for cell in first_cells), f"docs/configuration.md: no Outputs row for {output}"
+
+
+def test_an_existing_web_acl_in_a_stack_that_runs_its_own_is_refused_naming_the_key(run_program):
+    acl = "arn:aws:wafv2:ap-southeast-1:123456789012:regional/webacl/shared/0a1b"
+    config = {**deployable_stack_config("prod"), "tracking-pipeline:httpWafAclArn": acl}
+    with pytest.raises(StackConfigError) as caught:
+        run_program(config, "prod")
+    assert str(caught.value).startswith(f"tracking-pipeline:httpWafAclArn={acl!r} is invalid: cannot be combined")
