@@ -12,6 +12,9 @@ What it checks as API Gateway does: the API key (`x-api-key`) when the stack use
 for a double: 400) and the model (400, the message names the failing JSON pointer).
 What it does not do: usage-plan rate, burst and quota; stage throttling; SigV4 authentication of callers (a stack
 with `httpAuth: iam` is refused, rather than served without the check); WAF; access and execution logs; TLS.
+What it adds: `GET <base path>/openapi.json` answers the endpoint's OpenAPI document (`components.core.openapi`),
+so a client generator or a fuzzer can be pointed at the stand-in; the deployed API exports its own with
+`aws apigateway get-export`.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from components.core.endpoint import (
     EndpointDefinition,
     Route,
 )
+from components.core.openapi import openapi_document
 from ingest.local.vtl import ApiGatewayInput, render
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
@@ -43,6 +47,8 @@ LISTED_VALIDATION_ERRORS = 5
 LOCAL_API_ID = "local"
 """The stand-in's API id: records sent through it carry `_ingest.source` = `apigateway://local/live/v1/...`."""
 LOCAL_API_KEY_ID = "local-key"
+OPENAPI_PATH = "/openapi.json"
+"""Under the base path: the stand-in's own extra, not a route of the deployed API."""
 
 
 class KinesisTarget(Protocol):
@@ -151,6 +157,8 @@ class LocalGateway:
     def handle(self, request: HttpRequest) -> HttpResponse:
         context = self._context(request)
         resource = request.path.split("?", 1)[0]
+        if request.method == "GET" and resource == self.base_path + OPENAPI_PATH:
+            return self._openapi()
         if not resource.startswith(self.base_path + "/"):
             return self._gateway_error(
                 request, context, 403, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token"
@@ -179,6 +187,12 @@ class LocalGateway:
         if problems is not None:
             return self._invalid_body(request, context, problems)
         return self._integrate(request, context, route)
+
+    def _openapi(self) -> HttpResponse:
+        """The document of the endpoint this stand-in serves, its server the stand-in's own base path (relative,
+        so it holds whatever host and port the stand-in was given)."""
+        document = openapi_document(self._definition, server_url=self.base_path)
+        return HttpResponse(200, json.dumps(document).encode("utf-8"), {"Content-Type": JSON_CONTENT_TYPE})
 
     def _context(self, request: HttpRequest) -> dict[str, Any]:
         return {
