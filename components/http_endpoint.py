@@ -8,7 +8,8 @@ record. Everything the API serves (routes, models, templates, error responses) c
 
 Secure by default: API keys with a usage plan (rate, burst, daily quota), stage throttling, JSON access logs with
 retention, a dedicated integration role that can only put records into this stream. IAM (SigV4) callers and an
-unauthenticated endpoint are explicit choices (`http_auth`), as are CORS origins and a WAF web ACL.
+unauthenticated endpoint are explicit choices (`http_auth`), as are CORS origins, a WAF web ACL (its own with AWS
+managed rules and a rate limit, or an existing one), execution logs and X-Ray tracing.
 """
 
 from __future__ import annotations
