@@ -11,7 +11,7 @@ POLICY_BIN := $(POLICY_VENV)/bin
 POLICY_INSTALLED := $(POLICY_VENV)/.installed
 BENCH_INSTALLED := $(VENV)/.installed-bench
 
-.PHONY: venv policy-venv test test-fast test-policy lint demo bench reliability reliability-load clean
+.PHONY: venv policy-venv test test-fast test-policy lint demo openapi bench reliability reliability-load clean
 
 venv: $(INSTALLED)
 
@@ -45,6 +45,10 @@ lint: $(INSTALLED)
 
 demo: $(INSTALLED)
 	$(BIN)/python -m ingest demo
+
+# The tracking endpoint's OpenAPI document, generated from its definition (tests/endpoint fails when it drifts).
+openapi: $(INSTALLED)
+	$(BIN)/python -m components.core.openapi docs/openapi.json
 
 $(BENCH_INSTALLED): $(INSTALLED) requirements-bench.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt

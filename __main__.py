@@ -4,7 +4,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from components import TrackingPipeline
-from components.core.stack_config import PIPELINE_NAME, PROJECT, args_from_config
+from components.core.stack_config import PIPELINE_NAME, PROJECT, stack_args
 
 
 def read_pulumi_config() -> dict[str, object]:
@@ -20,7 +20,7 @@ def read_pulumi_config() -> dict[str, object]:
     return {key: value for key, value in raw.items() if value is not None}
 
 
-args = args_from_config(read_pulumi_config())
+args = stack_args(read_pulumi_config(), pulumi.get_stack())
 pipeline = TrackingPipeline(PIPELINE_NAME, args=args)
 
 pulumi.export("streamName", pipeline.stream_name)

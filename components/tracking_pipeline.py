@@ -24,6 +24,20 @@ from .http_endpoint import TrackingEndpoint, TrackingEndpointArgs
 
 TYPE_TOKEN = "tracking:index:TrackingPipeline"
 ALARM_PERIOD_SECONDS = 300
+ABORT_INCOMPLETE_UPLOADS_RULE: aws.s3.BucketLifecycleConfigurationRuleArgsDict = {
+    "id": "abort-incomplete-multipart-uploads",
+    "status": "Enabled",
+    "filter": {},
+    "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+}
+"""Parts of uploads that never completed are billed until removed (Firehose and S3 log delivery both upload)."""
+TRANSITION_MINIMUM_OBJECT_SIZE = "all_storage_classes_128K"
+"""Objects under 128 KB never change storage class, written out rather than left to S3's default (the same
+value since September 2024: https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html).
+Chosen on purpose: STANDARD_IA bills an object under 128 KB as 128 KB, GLACIER adds 40 KB of billed metadata to
+every object, and every transition is a billed request, so moving a small object costs more than keeping it.
+dev's 1 MiB / 60 s buffers write such objects, which therefore stay in STANDARD (a force-destroyed bucket);
+prod's 128 MiB / 900 s buffers write objects well above it, which are tiered."""
 
 
 _DefaultEncryption = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgsDict
@@ -32,13 +46,21 @@ _DefaultEncryption = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServ
 class _AlarmSpec(NamedTuple):
     suffix: str
     namespace: str
-    metric: str
+    metrics: tuple[str, ...]
+    """One metric, or several whose sum is watched (a metric math alarm)."""
     dimensions: Mapping[str, pulumi.Input[str]]
     statistic: str
     comparison: str
     threshold: float
     periods: int
     description: str
+
+
+FIREHOSE_SOURCE_THROTTLE_METRICS = ("ThrottledGetRecords", "ThrottledGetShardIterator", "ThrottledDescribeStream")
+"""What Firehose publishes when its reads of a source Kinesis stream are throttled ("Data ingestion through Kinesis
+Data Streams", https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html).
+`ThrottledRecords` is only published for Direct PUT ingestion: with a Kinesis source it never has a data point, so
+an alarm on it could never fire."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +105,7 @@ class TrackingPipeline(pulumi.ComponentResource):
         self._args = args = args if args is not None else TrackingPipelineArgs()
         invoke_opts = pulumi.InvokeOptions(parent=self)
         self._account_id = aws.get_caller_identity_output(opts=invoke_opts).account_id
+        self._region = aws.get_region_output(opts=invoke_opts).region
         self._tags = pulumi.Output.from_input(args.tags).apply(self._merged_tags)
 
         stream = self._stream()
@@ -108,7 +131,7 @@ class TrackingPipeline(pulumi.ComponentResource):
         self.firehose_role_arn = role.arn
         self.producer_policy_arn = producer_policy.arn
         self.log_group_name = log_group.name
-        self.region = aws.get_region_output(opts=invoke_opts).region
+        self.region = self._region
         self.buffering_interval_seconds = pulumi.Output.from_input(args.buffering_interval_seconds)
         self.tracking_endpoint_url = endpoint.url if endpoint is not None else None
         self.tracking_api_id = endpoint.api_id if endpoint is not None else None
@@ -179,7 +202,7 @@ class TrackingPipeline(pulumi.ComponentResource):
             tags=self._tags,
             opts=pulumi.ResourceOptions.merge(self._child(), bucket_opts),
         )
-        under_bucket = pulumi.ResourceOptions(parent=bucket)
+        under_bucket = _settings_of(bucket)
         public_access = aws.s3.BucketPublicAccessBlock(
             f"{resource_name}-public-access",
             bucket=bucket.id,
@@ -229,12 +252,14 @@ class TrackingPipeline(pulumi.ComponentResource):
                 bucket=bucket.id,
                 policy=policy_for(bucket),
                 # Applying a policy while the public-access block is still being set races in S3.
-                opts=pulumi.ResourceOptions(parent=bucket, depends_on=[public_access]),
+                opts=pulumi.ResourceOptions.merge(under_bucket, pulumi.ResourceOptions(depends_on=[public_access])),
             )
         )
         return _ProtectedBucket(bucket=bucket, settings=settings)
 
     def _data_bucket(self) -> _ProtectedBucket:
+        """`protect_bucket` protects the bucket itself, which holds the data, and keeps it in AWS if it ever leaves
+        the program; its settings (encryption, lifecycle, policy...) stay replaceable (`_settings_of`)."""
         args = self._args
         protect = pulumi.ResourceOptions(protect=True, retain_on_delete=True) if args.protect_bucket else None
         data = self._protected_bucket(
@@ -250,7 +275,8 @@ class TrackingPipeline(pulumi.ComponentResource):
                     f"{self._name}-bucket-lifecycle",
                     bucket=data.bucket.id,
                     rules=rules,
-                    opts=pulumi.ResourceOptions(parent=data.bucket),
+                    transition_default_minimum_object_size=TRANSITION_MINIMUM_OBJECT_SIZE,
+                    opts=_settings_of(data.bucket),
                 )
             )
         return data
@@ -265,14 +291,7 @@ class TrackingPipeline(pulumi.ComponentResource):
             )
             if days is not None
         ]
-        rules: list[aws.s3.BucketLifecycleConfigurationRuleArgsDict] = [
-            {
-                "id": "abort-incomplete-multipart-uploads",
-                "status": "Enabled",
-                "filter": {},
-                "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-            }
-        ]
+        rules: list[aws.s3.BucketLifecycleConfigurationRuleArgsDict] = [ABORT_INCOMPLETE_UPLOADS_RULE]
         if transitions:
             rules.append(
                 {
@@ -297,6 +316,7 @@ class TrackingPipeline(pulumi.ComponentResource):
         log_group = aws.cloudwatch.LogGroup(
             self._names.log_group,
             retention_in_days=self._args.log_retention_days,
+            kms_key_id=self._args.kms_key_arn,
             tags=self._tags,
             opts=self._child(),
         )
@@ -320,7 +340,7 @@ class TrackingPipeline(pulumi.ComponentResource):
             opts=self._child(),
         )
         prefixes = [args.data_prefix, args.error_prefix]
-        policy = pulumi.Output.all(stream.arn, bucket.arn, log_stream.arn, args.kms_key_arn).apply(
+        policy = pulumi.Output.all(stream.arn, bucket.arn, log_stream.arn, args.kms_key_arn, self._region).apply(
             lambda resolved: json.dumps(
                 iam.firehose_delivery_policy(
                     stream_arn=resolved[0],
@@ -328,6 +348,7 @@ class TrackingPipeline(pulumi.ComponentResource):
                     object_prefixes=prefixes,
                     log_stream_arn=resolved[2],
                     kms_key_arn=resolved[3],
+                    region=resolved[4],
                 )
             )
         )
@@ -384,8 +405,10 @@ class TrackingPipeline(pulumi.ComponentResource):
         return aws.iam.Policy(
             f"{self._name}-producer-policy",
             description="Write records to the tracking stream; attach to any producer's role",
-            policy=pulumi.Output.all(stream.arn, args.kms_key_arn).apply(
-                lambda resolved: json.dumps(iam.producer_policy(stream_arn=resolved[0], kms_key_arn=resolved[1]))
+            policy=pulumi.Output.all(stream.arn, args.kms_key_arn, self._region).apply(
+                lambda resolved: json.dumps(
+                    iam.producer_policy(stream_arn=resolved[0], kms_key_arn=resolved[1], region=resolved[2])
+                )
             ),
             tags=self._tags,
             opts=self._child(),
@@ -424,16 +447,19 @@ class TrackingPipeline(pulumi.ComponentResource):
                     "filter": {},
                     "expiration": {"days": args.access_log_expiration_days},
                     "noncurrent_version_expiration": {"noncurrent_days": 1},
-                }
+                },
+                ABORT_INCOMPLETE_UPLOADS_RULE,
             ],
-            opts=pulumi.ResourceOptions(parent=logs.bucket),
+            opts=_settings_of(logs.bucket),
         )
         aws.s3.BucketLogging(
             f"{self._name}-bucket-logging",
             bucket=data_bucket.id,
             target_bucket=logs.bucket.id,
             target_prefix="s3-access/",
-            opts=pulumi.ResourceOptions(parent=data_bucket, depends_on=logs.settings),
+            opts=pulumi.ResourceOptions.merge(
+                _settings_of(data_bucket), pulumi.ResourceOptions(depends_on=logs.settings)
+            ),
         )
         return logs
 
@@ -441,9 +467,9 @@ class TrackingPipeline(pulumi.ComponentResource):
         self, stream: aws.kinesis.Stream, delivery: aws.kinesis.FirehoseDeliveryStream
     ) -> list[aws.cloudwatch.MetricAlarm]:
         """Each alarm answers one operator question: are producers throttled, is Firehose keeping up, is data
-        landing. Thresholds follow from the buffering settings so a slow buffer does not page anyone."""
+        landing. Thresholds follow from the buffering settings so a slow buffer does not page anyone. Every metric
+        is one the stream or a Kinesis-sourced Firehose actually publishes."""
         args = self._args
-        actions = [args.alarm_topic_arn] if args.alarm_topic_arn is not None else []
         freshness = args.data_freshness_threshold_seconds
         stream_dims = {"StreamName": stream.name}
         delivery_dims = {"DeliveryStreamName": delivery.name}
@@ -451,7 +477,7 @@ class TrackingPipeline(pulumi.ComponentResource):
             _AlarmSpec(
                 "iterator-age",
                 "AWS/Kinesis",
-                "GetRecords.IteratorAgeMilliseconds",
+                ("GetRecords.IteratorAgeMilliseconds",),
                 stream_dims,
                 "Maximum",
                 "GreaterThanThreshold",
@@ -462,7 +488,7 @@ class TrackingPipeline(pulumi.ComponentResource):
             _AlarmSpec(
                 "write-throttled",
                 "AWS/Kinesis",
-                "WriteProvisionedThroughputExceeded",
+                ("WriteProvisionedThroughputExceeded",),
                 stream_dims,
                 "Sum",
                 "GreaterThanThreshold",
@@ -473,7 +499,7 @@ class TrackingPipeline(pulumi.ComponentResource):
             _AlarmSpec(
                 "read-throttled",
                 "AWS/Kinesis",
-                "ReadProvisionedThroughputExceeded",
+                ("ReadProvisionedThroughputExceeded",),
                 stream_dims,
                 "Sum",
                 "GreaterThanThreshold",
@@ -484,7 +510,7 @@ class TrackingPipeline(pulumi.ComponentResource):
             _AlarmSpec(
                 "data-freshness",
                 "AWS/Firehose",
-                "DeliveryToS3.DataFreshness",
+                ("DeliveryToS3.DataFreshness",),
                 delivery_dims,
                 "Maximum",
                 "GreaterThanThreshold",
@@ -495,7 +521,7 @@ class TrackingPipeline(pulumi.ComponentResource):
             _AlarmSpec(
                 "delivery-success",
                 "AWS/Firehose",
-                "DeliveryToS3.Success",
+                ("DeliveryToS3.Success",),
                 delivery_dims,
                 "Minimum",
                 "LessThanThreshold",
@@ -504,34 +530,69 @@ class TrackingPipeline(pulumi.ComponentResource):
                 "Some deliveries to S3 failed: see the delivery log group and the error prefix",
             ),
             _AlarmSpec(
-                "throttled-records",
+                "source-throttled",
                 "AWS/Firehose",
-                "ThrottledRecords",
+                FIREHOSE_SOURCE_THROTTLE_METRICS,
                 delivery_dims,
                 "Sum",
                 "GreaterThanThreshold",
                 0,
                 3,
-                "Firehose throttled records for 15 minutes: a delivery stream quota is reached",
+                "Firehose's reads of the stream (GetRecords, GetShardIterator, DescribeStream) were throttled for "
+                "15 minutes: other consumers share the shards' read limits",
             ),
         ]
-        return [
-            aws.cloudwatch.MetricAlarm(
-                f"{self._name}-{spec.suffix}",
-                alarm_description=spec.description,
-                namespace=spec.namespace,
-                metric_name=spec.metric,
-                dimensions=spec.dimensions,
-                statistic=spec.statistic,
-                comparison_operator=spec.comparison,
-                threshold=spec.threshold,
-                period=ALARM_PERIOD_SECONDS,
-                evaluation_periods=spec.periods,
-                treat_missing_data="notBreaching",
-                alarm_actions=actions,
-                ok_actions=actions,
-                tags=self._tags,
-                opts=self._child(),
-            )
-            for spec in specs
-        ]
+        return [self._alarm(spec) for spec in specs]
+
+    def _alarm(self, spec: _AlarmSpec) -> aws.cloudwatch.MetricAlarm:
+        args = self._args
+        actions = [args.alarm_topic_arn] if args.alarm_topic_arn is not None else []
+        single = len(spec.metrics) == 1
+        return aws.cloudwatch.MetricAlarm(
+            f"{self._name}-{spec.suffix}",
+            alarm_description=spec.description,
+            namespace=spec.namespace if single else None,
+            metric_name=spec.metrics[0] if single else None,
+            dimensions=spec.dimensions if single else None,
+            statistic=spec.statistic if single else None,
+            period=ALARM_PERIOD_SECONDS if single else None,
+            metric_queries=None if single else _summed(spec),
+            comparison_operator=spec.comparison,
+            threshold=spec.threshold,
+            evaluation_periods=spec.periods,
+            treat_missing_data="notBreaching",
+            alarm_actions=actions,
+            ok_actions=actions,
+            tags=self._tags,
+            opts=self._child(),
+        )
+
+
+def _summed(spec: _AlarmSpec) -> list[aws.cloudwatch.MetricAlarmMetricQueryArgsDict]:
+    """Several metrics summed by one metric math expression, missing points counted as 0: the one time series an
+    alarm on an expression watches
+    (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create-alarm-on-metric-math-expression.html)."""
+    queries: list[aws.cloudwatch.MetricAlarmMetricQueryArgsDict] = [
+        {
+            "id": f"m{position}",
+            "metric": {
+                "namespace": spec.namespace,
+                "metric_name": metric,
+                "dimensions": spec.dimensions,
+                "stat": spec.statistic,
+                "period": ALARM_PERIOD_SECONDS,
+            },
+            "return_data": False,
+        }
+        for position, metric in enumerate(spec.metrics, start=1)
+    ]
+    filled = ", ".join(f"FILL(m{position}, 0)" for position in range(1, len(spec.metrics) + 1))
+    return [*queries, {"id": "total", "expression": f"SUM([{filled}])", "label": spec.suffix, "return_data": True}]
+
+
+def _settings_of(bucket: aws.s3.Bucket) -> pulumi.ResourceOptions:
+    """Options of a bucket's settings (public-access block, encryption, policy, lifecycle...): parented to the
+    bucket, but never protected. A child inherits `protect` from its parent
+    (https://www.pulumi.com/docs/iac/concepts/resources/options/protect/), and a protected setting could not be
+    replaced or removed (a changed encryption rule, a lifecycle switched off) without unprotecting it by hand."""
+    return pulumi.ResourceOptions(parent=bucket, protect=False)

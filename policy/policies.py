@@ -50,6 +50,9 @@ IDENTITY_POLICY_TYPES = (
     "aws:iam/groupPolicy:GroupPolicy",
 )
 LOG_GROUP_TYPE = "aws:cloudwatch/logGroup:LogGroup"
+WEB_ACL_TYPE = "aws:wafv2/webAcl:WebAcl"
+WEB_ACL_LOGGING_TYPE = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
+METHOD_SETTINGS_TYPE = "aws:apigateway/methodSettings:MethodSettings"
 
 PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 SSE_ALGORITHMS = {"AES256": "SSE-S3", "aws:kms": "SSE-KMS", "aws:kms:dsse": "DSSE-KMS"}
@@ -324,17 +327,36 @@ def validate_log_retention(args: ResourceValidationArgs, report_violation: Repor
         report_violation("Log events never expire: set retentionInDays (e.g. 14 for dev, 365 for prod).", None)
 
 
-# --- Every bucket has its settings (spans resources) ------------------------------------------------------------
+# --- API Gateway -----------------------------------------------------------------------------------------------
+
+
+def validate_no_data_trace(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """Full request and response logging writes request bodies, and the API keys in their headers, to CloudWatch
+    Logs; AWS advises against it for production APIs
+    (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html)."""
+    if args.resource_type != METHOD_SETTINGS_TYPE:
+        return
+    settings = args.props.get("settings")
+    if isinstance(settings, Mapping) and settings.get("dataTraceEnabled") is True:
+        report_violation("Full request and response logging is on: set settings.dataTraceEnabled to false.", None)
+
+
+# --- Settings that live in their own resources (span resources) ---------------------------------------------------
+
+
+def _targets(setting: PolicyResource, target: PolicyResource, *, input_name: str, target_output: str) -> bool:
+    """Whether `setting`'s `input_name` points at `target`. The engine records which resources each input was
+    computed from, which is known even while the target's name or ARN is not (preview); a literal value is matched
+    against the target's `target_output`."""
+    sources = setting.property_dependencies.get(input_name)
+    if sources:
+        return any(source.urn == target.urn for source in sources)
+    value = setting.props.get(input_name)
+    return value is not None and value == target.props.get(target_output)
 
 
 def _configures(setting: PolicyResource, bucket: PolicyResource) -> bool:
-    """Whether `setting` targets `bucket`. The engine records which resources each input was computed from, which
-    is known even while the bucket's name is not (preview); a literal bucket name is matched by value."""
-    sources = setting.property_dependencies.get("bucket")
-    if sources:
-        return any(source.urn == bucket.urn for source in sources)
-    name = setting.props.get("bucket")
-    return name is not None and name == bucket.props.get("bucket")
+    return _targets(setting, bucket, input_name="bucket", target_output="bucket")
 
 
 def validate_bucket_settings_present(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -351,6 +373,17 @@ def validate_bucket_settings_present(args: StackValidationArgs, report_violation
             settings = (resource for resource in args.resources if resource.resource_type in types)
             if not any(_configures(setting, bucket) for setting in settings):
                 report_violation(f"Bucket {bucket.name!r} has no {setting_name}.", bucket.urn)
+
+
+def validate_web_acl_logging(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """A web ACL's decisions are only visible in its logs, which live in a separate resource."""
+    configurations = [resource for resource in args.resources if resource.resource_type == WEB_ACL_LOGGING_TYPE]
+    for acl in (resource for resource in args.resources if resource.resource_type == WEB_ACL_TYPE):
+        if not any(_targets(c, acl, input_name="resourceArn", target_output="arn") for c in configurations):
+            report_violation(
+                f"Web ACL {acl.name!r} has no WebAclLoggingConfiguration: log it to an aws-waf-logs-* destination.",
+                acl.urn,
+            )
 
 
 # --- The policies ----------------------------------------------------------------------------------------------
@@ -427,6 +460,19 @@ log_group_retention = ResourceValidationPolicy(
     severity=Severity.LOW,
 )
 
+apigateway_no_data_trace = ResourceValidationPolicy(
+    name="apigateway-no-data-trace",
+    description="API Gateway method settings never log full requests and responses (bodies and API keys).",
+    validate=validate_no_data_trace,
+    severity=Severity.HIGH,
+)
+wafv2_web_acl_logging = StackValidationPolicy(
+    name="wafv2-web-acl-logging",
+    description="Every WAFv2 web ACL has a logging configuration (AWS Config wafv2-logging-enabled).",
+    validate=validate_web_acl_logging,
+    severity=Severity.MEDIUM,
+)
+
 POLICIES: list[Policy] = [
     s3_public_access_blocked,
     s3_bucket_encrypted,
@@ -439,4 +485,6 @@ POLICIES: list[Policy] = [
     iam_no_wildcard_allow,
     iam_trust_no_wildcard,
     log_group_retention,
+    apigateway_no_data_trace,
+    wafv2_web_acl_logging,
 ]

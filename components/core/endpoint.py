@@ -19,6 +19,7 @@ Fields a client adds beyond the dictionary are dropped, as `publish` drops them,
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -52,6 +53,9 @@ CORS_ALLOW_METHODS = "OPTIONS,POST"
 CORS_ALLOW_HEADERS = "Content-Type,X-Api-Key,Authorization,X-Amz-Date,X-Amz-Security-Token"
 CORS_MAX_AGE_SECONDS = "600"
 ORIGIN_HEADER = "Access-Control-Allow-Origin"
+API_KEY_HEADER = "x-api-key"
+INTEGRATION_TIMEOUT_MS = 29_000
+"""API Gateway's default (and, for REST APIs, its maximum without a quota increase) integration timeout."""
 
 _STREAM_NAME = re.compile(r"[A-Za-z0-9_.-]{1,128}")
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
@@ -76,6 +80,8 @@ class Route:
     model_name: str
     record_fields: tuple[str, ...]
     responses: tuple[IntegrationResponse, ...]
+    method_statuses: tuple[str, ...]
+    """Every status the method may answer: the integration responses' and 429 (a template may override to it)."""
 
     @property
     def path(self) -> str:
@@ -100,34 +106,101 @@ class GatewayResponse:
 
 
 @dataclass(frozen=True)
+class MethodAuth:
+    """How callers of the POST methods authenticate, in API Gateway's terms."""
+
+    authorization: str
+    """The method's authorizationType: NONE, or AWS_IAM (SigV4-signed requests)."""
+    api_key_required: bool
+    """Whether the caller must present an API key of a usage plan (`x-api-key`)."""
+
+
+METHOD_AUTH: Mapping[str, MethodAuth] = {
+    "api_key": MethodAuth("NONE", api_key_required=True),
+    "iam": MethodAuth("AWS_IAM", api_key_required=False),
+    "none": MethodAuth("NONE", api_key_required=False),
+}
+"""`http_auth` -> what the methods require."""
+
+
+@dataclass(frozen=True)
+class RequestValidation:
+    """The request validator every POST uses: the body against the route's model, and the declared parameters."""
+
+    name: str = "body-and-parameters"
+    validate_body: bool = True
+    validate_parameters: bool = True
+
+
+@dataclass(frozen=True)
+class KinesisIntegration:
+    """How every POST reaches Kinesis: an AWS service integration that posts the rendered template to the action,
+    with the endpoint role's credentials; a body no template matches is refused, never passed through."""
+
+    type: str = "AWS"
+    http_method: str = "POST"
+    passthrough_behavior: str = "NEVER"
+    timeout_ms: int = INTEGRATION_TIMEOUT_MS
+    content_type: str = KINESIS_CONTENT_TYPE
+
+    def uri(self, region: str, action: str) -> str:
+        """API Gateway's ARN for a Kinesis action in `region`."""
+        return f"arn:aws:apigateway:{region}:kinesis:action/{action}"
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """What OPTIONS answers browsers (only when there are CORS origins): a mock integration with static headers,
+    and the request's Origin echoed by `EndpointDefinition.preflight_template` when it is allowed."""
+
+    status: str = PREFLIGHT_STATUS
+    headers: tuple[tuple[str, str], ...] = (
+        ("Access-Control-Allow-Methods", CORS_ALLOW_METHODS),
+        ("Access-Control-Allow-Headers", CORS_ALLOW_HEADERS),
+        ("Access-Control-Max-Age", CORS_MAX_AGE_SECONDS),
+        ("Vary", "Origin"),
+    )
+    auth: MethodAuth = MethodAuth("NONE", api_key_required=False)
+    """Browsers send preflights without credentials, so OPTIONS never requires any."""
+
+    @property
+    def request_template(self) -> str:
+        """The mock integration's request: it answers with `status`."""
+        return json.dumps({"statusCode": int(self.status)})
+
+
+@dataclass(frozen=True)
 class EndpointDefinition:
+    """Everything the stage serves, as one value: routes, models, templates, responses, authentication, validation,
+    the integration's settings and CORS. The component builds every resource a deployment serves from it, and
+    redeploys the stage whenever its `fingerprint` changes, so no setting can change what callers get without a
+    new deployment."""
+
     routes: tuple[Route, ...]
     models: Mapping[str, Schema]
     """Model name -> JSON Schema draft 4 document."""
     gateway_responses: tuple[GatewayResponse, ...]
     cors_origins: tuple[str, ...]
     preflight_template: str
+    auth: MethodAuth
+    validation: RequestValidation
+    integration: KinesisIntegration
+    preflight: Preflight
 
     def route(self, path: str) -> Route | None:
         return next((route for route in self.routes if route.path == path), None)
 
-    def fingerprint(self, stream_name: str) -> str:
-        """Changes whenever anything a deployment serves changes: the component redeploys the stage on it."""
+    def fingerprint(self, *, stream_name: str, credentials_arn: str, region: str) -> str:
+        """Changes whenever anything a deployment serves changes. Every field of the definition is part of it
+        (`dataclasses.asdict`, so a field added later is covered without being listed here), plus what only the
+        deployment knows: the stream the templates name, the role the integration assumes, the region of its URI."""
         document = {
-            "routes": [
-                {
-                    "path": route.path,
-                    "action": route.action,
-                    "model": route.model_name,
-                    "request": route.request_template(stream_name),
-                    "responses": [vars(response) for response in route.responses],
-                }
-                for route in self.routes
-            ],
-            "models": self.models,
-            "gateway_responses": [vars(response) for response in self.gateway_responses],
-            "cors_origins": self.cors_origins,
-            "preflight": self.preflight_template,
+            "definition": dataclasses.asdict(self),
+            "deployed": {
+                "requests": {route.path: route.request_template(stream_name) for route in self.routes},
+                "uris": {route.path: self.integration.uri(region, route.action) for route in self.routes},
+                "credentials": credentials_arn,
+            },
         }
         return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
 
@@ -137,13 +210,17 @@ def endpoint_definition(
     *,
     max_batch_records: int = PUT_RECORDS_LIMIT,
     cors_origins: Sequence[str] = (),
+    auth: str = "api_key",
 ) -> EndpointDefinition:
-    """The endpoint for `record_schema` (the data dictionary), taking batches of up to `max_batch_records`, and
-    answering browsers from `cors_origins` (none: no CORS at all). Raises ValueError for a malformed origin."""
+    """The endpoint for `record_schema` (the data dictionary), taking batches of up to `max_batch_records`,
+    answering browsers from `cors_origins` (none: no CORS at all), with callers authenticated by `auth` (api_key,
+    iam or none). Raises ValueError for a malformed origin or an unknown authentication."""
     origins = tuple(cors_origins)
     for origin in origins:
         if not _ORIGIN.fullmatch(origin):
             raise ValueError(f"not an origin (scheme://host[:port]): {origin!r}")
+    if auth not in METHOD_AUTH:
+        raise ValueError(f"unknown endpoint authentication {auth!r}: expected one of {', '.join(METHOD_AUTH)}")
     fields = record_field_names(record_schema)
     cors = _cors_vtl(origins)
     error = cors + ERROR_TEMPLATE
@@ -151,22 +228,12 @@ def endpoint_definition(
         IntegrationResponse(STREAM_REFUSED_STATUS, r"4\d{2}", error),
         IntegrationResponse(STREAM_UNAVAILABLE_STATUS, r"5\d{2}", error),
     )
+    record_responses = (IntegrationResponse(SUCCESS_STATUS, None, cors + PUT_RECORD_RESPONSE_TEMPLATE), *errors)
+    batch_responses = (IntegrationResponse(SUCCESS_STATUS, None, cors + PUT_RECORDS_RESPONSE_TEMPLATE), *errors)
     return EndpointDefinition(
         routes=(
-            Route(
-                "records",
-                "PutRecord",
-                RECORD_MODEL_NAME,
-                fields,
-                (IntegrationResponse(SUCCESS_STATUS, None, cors + PUT_RECORD_RESPONSE_TEMPLATE), *errors),
-            ),
-            Route(
-                "batch",
-                "PutRecords",
-                BATCH_MODEL_NAME,
-                fields,
-                (IntegrationResponse(SUCCESS_STATUS, None, cors + PUT_RECORDS_RESPONSE_TEMPLATE), *errors),
-            ),
+            Route("records", "PutRecord", RECORD_MODEL_NAME, fields, record_responses, _statuses(record_responses)),
+            Route("batch", "PutRecords", BATCH_MODEL_NAME, fields, batch_responses, _statuses(batch_responses)),
         ),
         models={
             RECORD_MODEL_NAME: record_request_model(record_schema),
@@ -175,7 +242,15 @@ def endpoint_definition(
         gateway_responses=GATEWAY_RESPONSES,
         cors_origins=origins,
         preflight_template=cors,
+        auth=METHOD_AUTH[auth],
+        validation=RequestValidation(),
+        integration=KinesisIntegration(),
+        preflight=Preflight(),
     )
+
+
+def _statuses(responses: Sequence[IntegrationResponse]) -> tuple[str, ...]:
+    return tuple(sorted({response.status_code for response in responses} | {THROTTLED_STATUS}))
 
 
 # --- Request templates: client JSON -> Kinesis JSON --------------------------------------------------------------

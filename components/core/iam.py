@@ -30,13 +30,31 @@ def _document(*statements: dict[str, Any]) -> PolicyDocument:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
-def _encrypt_with_customer_key(kms_key_arn: str | None) -> list[dict[str, Any]]:
+def _via(service: str, region: str) -> str:
+    """The kms:ViaService value of an AWS service calling KMS on a principal's behalf in `region`."""
+    return f"{service}.{region}.amazonaws.com"
+
+
+def _encrypt_with_customer_key(kms_key_arn: str | None, *, stream_arn: str, region: str) -> list[dict[str, Any]]:
     """Writers to a stream encrypted with a customer key need GenerateDataKey on it (the AWS-managed key needs no
-    grant): https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html"""
+    grant: https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html), and only as Kinesis
+    calls KMS for them, for this stream: kms:ViaService and the encryption context Kinesis sends, the stream ARN
+    ("Kinesis Data Streams encryption context", same page)."""
     if kms_key_arn is None:
         return []
     return [
-        {"Sid": "EncryptWithCustomerKey", "Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": kms_key_arn}
+        {
+            "Sid": "EncryptWithCustomerKey",
+            "Effect": "Allow",
+            "Action": "kms:GenerateDataKey",
+            "Resource": kms_key_arn,
+            "Condition": {
+                "StringEquals": {
+                    "kms:ViaService": _via("kinesis", region),
+                    "kms:EncryptionContext:aws:kinesis:arn": stream_arn,
+                }
+            },
+        }
     ]
 
 
@@ -54,30 +72,32 @@ def firehose_trust_policy(account_id: str) -> PolicyDocument:
     )
 
 
-def apigateway_trust_policy(account_id: str, source_arn: str | None = None) -> PolicyDocument:
-    """Only API Gateway, and only on behalf of this account (and of `source_arn`, this API's execution ARN, when
-    given): aws:SourceAccount and aws:SourceArn are AWS's guard against a confused deputy, as the ExternalId is
-    for the Firehose role."""
-    condition: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": account_id}}
-    if source_arn is not None:
-        condition["ArnLike"] = {"aws:SourceArn": f"{source_arn}/*"}
+def apigateway_trust_policy() -> PolicyDocument:
+    """API Gateway may assume the role, with no condition: the trust policy AWS documents for an integration's
+    credentials role and for the account's CloudWatch Logs role ("Control access to a REST API with IAM
+    permissions", https://docs.aws.amazon.com/apigateway/latest/developerguide/permissions.html).
+
+    No aws:SourceAccount or aws:SourceArn condition: API Gateway does not put these keys in the request context
+    when it assumes an integration's credentials role, so such a condition never matches, the AssumeRole is denied
+    and every call fails with 500 "API Gateway does not have permission to assume the provided role" (seen in
+    aws-solutions-library-samples/accelerated-intelligent-document-processing-on-aws#479). What the role may do is
+    confined by its permissions instead: the integration role can only put records into one stream."""
     return _document(
         {
             "Sid": "ApiGatewayAssumeRole",
             "Effect": "Allow",
             "Principal": {"Service": "apigateway.amazonaws.com"},
             "Action": "sts:AssumeRole",
-            "Condition": condition,
         }
     )
 
 
-def endpoint_stream_policy(*, stream_arn: str, kms_key_arn: str | None) -> PolicyDocument:
+def endpoint_stream_policy(*, stream_arn: str, kms_key_arn: str | None, region: str) -> PolicyDocument:
     """What the endpoint's integration may do: put records into this one stream, nothing else (not even
     describe it), and encrypt them with the customer key when there is one."""
     return _document(
         {"Sid": "PutTrackingRecords", "Effect": "Allow", "Action": ENDPOINT_STREAM_ACTIONS, "Resource": stream_arn},
-        *_encrypt_with_customer_key(kms_key_arn),
+        *_encrypt_with_customer_key(kms_key_arn, stream_arn=stream_arn, region=region),
     )
 
 
@@ -88,11 +108,14 @@ def firehose_delivery_policy(
     object_prefixes: list[str],
     log_stream_arn: str,
     kms_key_arn: str | None,
+    region: str,
 ) -> PolicyDocument:
     """What Firehose needs to read the stream and write the bucket, each statement scoped to one resource.
 
     Object writes are limited to the data and error prefixes, so the role cannot touch anything else that
-    may later share the bucket.
+    may later share the bucket. A customer key is usable only through the service that needs it, for this stream or
+    bucket (kms:ViaService and the encryption context), as AWS's own Firehose role policy does ("Grant Firehose
+    access to an Amazon S3 destination", https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html).
     """
     statements: list[dict[str, Any]] = [
         {
@@ -121,22 +144,49 @@ def firehose_delivery_policy(
         },
     ]
     if kms_key_arn is not None:
-        statements.append(
+        statements += [
             {
-                "Sid": "UseCustomerKey",
+                "Sid": "DecryptSourceStream",
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": kms_key_arn,
+                "Condition": {
+                    "StringEquals": {
+                        "kms:ViaService": _via("kinesis", region),
+                        "kms:EncryptionContext:aws:kinesis:arn": stream_arn,
+                    }
+                },
+            },
+            {
+                "Sid": "EncryptDeliveredObjects",
                 "Effect": "Allow",
                 "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
                 "Resource": kms_key_arn,
-            }
-        )
+                "Condition": {
+                    "StringEquals": {"kms:ViaService": _via("s3", region)},
+                    "StringLike": {
+                        "kms:EncryptionContext:aws:s3:arn": s3_encryption_contexts(bucket_arn, object_prefixes)
+                    },
+                },
+            },
+        ]
     return _document(*statements)
 
 
-def producer_policy(*, stream_arn: str, kms_key_arn: str | None) -> PolicyDocument:
+def s3_encryption_contexts(bucket_arn: str, object_prefixes: list[str]) -> list[str]:
+    """The aws:s3:arn encryption context S3 sends KMS for objects Firehose writes: the bucket ARN when the bucket
+    uses an S3 Bucket Key (the component always turns it on with a customer key: "S3 Bucket Keys use the bucket ARN
+    as encryption context", https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html), the object ARN
+    when a request asks for SSE-KMS without one. Both are allowed, objects only under the prefixes Firehose
+    writes."""
+    return [bucket_arn, *(f"{bucket_arn}/{prefix}*" for prefix in object_prefixes)]
+
+
+def producer_policy(*, stream_arn: str, kms_key_arn: str | None, region: str) -> PolicyDocument:
     """Write-only access to this one stream, for any application (desktop, mobile backend, batch job)."""
     return _document(
         {"Sid": "WriteStream", "Effect": "Allow", "Action": PRODUCER_ACTIONS, "Resource": stream_arn},
-        *_encrypt_with_customer_key(kms_key_arn),
+        *_encrypt_with_customer_key(kms_key_arn, stream_arn=stream_arn, region=region),
     )
 
 

@@ -12,6 +12,7 @@ Sources:
 - CloudWatch Logs PutRetentionPolicy:
   https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
 - S3 lifecycle transitions: https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html
+- WAF rate-based rules: https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html
 """
 
 from __future__ import annotations
@@ -72,6 +73,10 @@ IA_MIN_STAY_DAYS = 30
 """... and an object must stay 30 days in STANDARD_IA before a later transition."""
 HTTP_MAX_BATCH_RECORDS_RANGE = (1, KINESIS_LIMITS.max_records_per_call)
 """One POST /v1/batch becomes one PutRecords call, so it cannot carry more records than PutRecords takes."""
+WAF_RATE_LIMIT_RANGE = (10, 2_000_000_000)
+"""RateBasedStatement.Limit: requests one aggregation instance (here one client IP) may make per evaluation window."""
+WAF_RATE_WINDOW_SECONDS = 300
+"""The evaluation window the rate limit counts over (AWS's default of 60, 120, 300 or 600 s)."""
 LOG_RETENTION_DAYS: tuple[int, ...] = (
     1,
     3,

@@ -23,6 +23,7 @@ from .limits import (
     LOG_RETENTION_DAYS,
     RETENTION_HOURS_RANGE,
     SHARD_COUNT_MIN,
+    WAF_RATE_LIMIT_RANGE,
 )
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 StreamMode = Literal["PROVISIONED", "ON_DEMAND"]
 Compression = Literal["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"]
 HttpAuth = Literal["api_key", "iam", "none"]
+ExecutionLogLevel = Literal["OFF", "ERROR", "INFO"]
 
 STREAM_MODES: tuple[str, ...] = ("PROVISIONED", "ON_DEMAND")
 COMPRESSIONS: tuple[str, ...] = ("UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY")
@@ -45,6 +47,7 @@ SHARD_LEVEL_METRICS: tuple[str, ...] = (
 )
 REQUIRED_SHARD_LEVEL_METRICS: tuple[str, ...] = ("IncomingBytes", "OutgoingBytes")
 HTTP_AUTHS: tuple[str, ...] = ("api_key", "iam", "none")
+EXECUTION_LOG_LEVELS: tuple[str, ...] = ("OFF", "ERROR", "INFO")
 
 
 class TrackingPipelineArgsError(ValueError):
@@ -76,7 +79,8 @@ class TrackingPipelineArgs:
     )
     """Enhanced per-shard CloudWatch metrics (must include IncomingBytes and OutgoingBytes)."""
     kms_key_arn: pulumi.Input[str] | None = None
-    """Customer-managed KMS key for the stream and the bucket; default: alias/aws/kinesis and SSE-S3."""
+    """Customer-managed KMS key for the stream, the bucket and the log groups; default: alias/aws/kinesis, SSE-S3 and
+    CloudWatch Logs' own encryption. The key policy must let CloudWatch Logs use it (docs/component.md)."""
     data_prefix: str = "crypto/"
     """Folder the delivered data lands under; the component appends Hive-style year=/month=/day=/hour=/."""
     error_prefix: str = "errors/"
@@ -88,7 +92,8 @@ class TrackingPipelineArgs:
     compression: Compression = "GZIP"
     """Compression of the delivered objects."""
     log_retention_days: int = 30
-    """Retention of the log groups: Firehose delivery errors, endpoint access logs (a value CloudWatch Logs accepts)."""
+    """Retention of every log group: Firehose delivery errors, endpoint access, execution and WAF logs (a value
+    CloudWatch Logs accepts)."""
     force_destroy: bool = False
     """Let `pulumi destroy` delete non-empty buckets. Only for throw-away stacks."""
     protect_bucket: bool = False
@@ -128,10 +133,21 @@ class TrackingPipelineArgs:
     http_cors_origins: Sequence[str] = ()
     """Browser origins allowed to call the endpoint, e.g. https://app.example.com; none by default."""
     http_waf_acl_arn: pulumi.Input[str] | None = None
-    """A regional WAFv2 web ACL to associate with the endpoint's stage; None: no WAF."""
+    """An existing regional WAFv2 web ACL to associate with the endpoint's stage; None: none (or the component's
+    own, `http_enable_waf`; not both)."""
+    http_enable_waf: bool = False
+    """Give the endpoint a WAFv2 web ACL of its own: AWS's managed rule groups (common rule set, known bad inputs,
+    Amazon IP reputation list) and a per-IP rate limit, every decision logged to CloudWatch Logs."""
+    http_waf_rate_limit: int = 2000
+    """Requests one client IP may make in any 5 minutes before the component's web ACL blocks it (10-2e9)."""
+    http_execution_log_level: ExecutionLogLevel = "OFF"
+    """API Gateway execution logging of the stage (OFF, ERROR or INFO; never request bodies), into a log group the
+    component creates with retention."""
+    http_enable_tracing: bool = False
+    """AWS X-Ray active tracing of the stage."""
     http_set_account_log_role: bool = False
     """Also set API Gateway's account-wide CloudWatch Logs role for this region, without which the endpoint's
-    access logs are refused. One setting per account and region: turn it on in one stack only."""
+    access and execution logs are refused. One setting per account and region: turn it on in one stack only."""
     tags: pulumi.Input[Mapping[str, str]] = field(default_factory=dict)
     """Tags merged onto every taggable resource."""
 
@@ -263,6 +279,15 @@ def _check_http_endpoint(args: TrackingPipelineArgs) -> None:
         raise TrackingPipelineArgsError(
             "http_waf_acl_arn", args.http_waf_acl_arn, "expected a WAFv2 web ACL ARN ('.../regional/webacl/...')"
         )
+    if args.http_enable_waf and args.http_waf_acl_arn is not None:
+        raise TrackingPipelineArgsError(
+            "http_waf_acl_arn",
+            args.http_waf_acl_arn,
+            "cannot be combined with http_enable_waf: a stage has one web ACL; give either an existing ACL's ARN "
+            "or http_enable_waf for the component's own",
+        )
+    _check_range("http_waf_rate_limit", args.http_waf_rate_limit, *WAF_RATE_LIMIT_RANGE)
+    _check_choice("http_execution_log_level", args.http_execution_log_level, EXECUTION_LOG_LEVELS)
 
 
 def _check_origins(origins: object) -> None:

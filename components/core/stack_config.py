@@ -57,7 +57,7 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "kmsKeyArn",
         "kms_key_arn",
         "string",
-        "Customer-managed KMS key ARN for the stream and bucket; empty: AWS-managed keys.",
+        "Customer-managed KMS key ARN for the stream, bucket and log groups; empty: AWS-managed keys.",
         unset_means_none=True,
     ),
     ConfigKey("dataPrefix", "data_prefix", "string", "S3 folder for delivered data, with a trailing slash."),
@@ -79,7 +79,7 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "logRetentionDays",
         "log_retention_days",
         "integer",
-        "Retention of the log groups: delivery errors, endpoint access logs (a CloudWatch Logs value, e.g. 30).",
+        "Retention of every log group: delivery errors, endpoint access, execution and WAF logs (e.g. 30).",
     ),
     ConfigKey("forceDestroy", "force_destroy", "boolean", "Let pulumi destroy delete non-empty buckets."),
     ConfigKey(
@@ -165,8 +165,29 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "httpWafAclArn",
         "http_waf_acl_arn",
         "string",
-        "Regional WAFv2 web ACL ARN to associate with the endpoint's stage; empty: none.",
+        "Existing regional WAFv2 web ACL ARN to associate with the endpoint's stage; empty: none.",
         unset_means_none=True,
+    ),
+    ConfigKey(
+        "httpEnableWaf",
+        "http_enable_waf",
+        "boolean",
+        "The endpoint's own WAFv2 web ACL: AWS managed rules, a per-IP rate limit, logs (not with httpWafAclArn).",
+    ),
+    ConfigKey(
+        "httpWafRateLimit",
+        "http_waf_rate_limit",
+        "integer",
+        "Requests one client IP may make in 5 minutes before the endpoint's own web ACL blocks it (10-2000000000).",
+    ),
+    ConfigKey(
+        "httpExecutionLogLevel",
+        "http_execution_log_level",
+        "string",
+        "API Gateway execution logging of the stage: OFF, ERROR or INFO (never request bodies).",
+    ),
+    ConfigKey(
+        "httpEnableTracing", "http_enable_tracing", "boolean", "AWS X-Ray active tracing of the endpoint's stage."
     ),
     ConfigKey(
         "httpSetAccountLogRole",
@@ -178,6 +199,30 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
 TAGS_KEY = "tags"
 """Structured (a map of tag name to value): Pulumi.yaml's config types cannot declare a map, so it is read
 here without a declaration."""
+
+
+@dataclass(frozen=True)
+class ProgramKey:
+    """A rule about the stack that the program checks itself; the component never sees it."""
+
+    key: str
+    type: str
+    description: str
+    default_value: bool
+
+    def default(self) -> object:
+        return self.default_value
+
+
+REQUIRE_ALARM_TOPIC = ProgramKey(
+    "requireAlarmTopic",
+    "boolean",
+    "Fail the preview unless alarmTopicArn is set (prod: every alarm must reach someone).",
+    default_value=False,
+)
+PROGRAM_KEYS: tuple[ProgramKey, ...] = (REQUIRE_ALARM_TOPIC,)
+DECLARED_KEYS: tuple[ConfigKey | ProgramKey, ...] = (*CONFIG_KEYS, *PROGRAM_KEYS)
+"""Every key Pulumi.yaml declares, in its order."""
 
 
 def _as_int(text: object) -> int:
@@ -225,9 +270,39 @@ def _as_tags(text: object) -> dict[str, str]:
     return value
 
 
+def stack_args(values: Mapping[str, object], stack: str) -> TrackingPipelineArgs:
+    """What the program deploys to `stack`: the component's arguments (`args_from_config`), once the stack's own
+    rules hold. A value a stack requires fails the preview with the command that sets it, before any AWS call."""
+    args = args_from_config(values)
+    if _parsed(REQUIRE_ALARM_TOPIC.key, REQUIRE_ALARM_TOPIC.type, values, REQUIRE_ALARM_TOPIC.default_value):
+        if not args.enable_alarms:
+            raise StackConfigError(
+                f"{PROJECT}:{REQUIRE_ALARM_TOPIC.key} is true but {PROJECT}:enableAlarms is false in stack {stack}: "
+                "a stack that requires an alarm topic needs its alarms"
+            )
+        if args.alarm_topic_arn is None:
+            raise StackConfigError(
+                f"{PROJECT}:alarmTopicArn is required in stack {stack} ({PROJECT}:{REQUIRE_ALARM_TOPIC.key} is "
+                "true): set it with: pulumi config set alarmTopicArn arn:aws:sns:<region>:<account>:<topic> "
+                f"--stack {stack}"
+            )
+    return args
+
+
+def _parsed(key: str, type_: str, values: Mapping[str, object], default: object) -> Any:
+    if values.get(key) is None:
+        return default
+    parse, expected = _PARSERS[type_]
+    try:
+        return parse(values[key])
+    except (ValueError, TypeError):
+        raise StackConfigError(f"{PROJECT}:{key}: expected {expected}, got {values[key]!r}") from None
+
+
 def args_from_config(values: Mapping[str, object]) -> TrackingPipelineArgs:
-    """Unset keys keep the component's defaults; every error names the full key as the user wrote it."""
-    known = {spec.key for spec in CONFIG_KEYS} | {TAGS_KEY}
+    """Unset keys keep the component's defaults; every error names the full key as the user wrote it. Keys of the
+    program's own rules (`PROGRAM_KEYS`) are accepted and left to `stack_args`."""
+    known = {spec.key for spec in DECLARED_KEYS} | {TAGS_KEY}
     unknown = sorted(set(values) - known)
     if unknown:
         raise StackConfigError(
@@ -238,11 +313,7 @@ def args_from_config(values: Mapping[str, object]) -> TrackingPipelineArgs:
     for spec in CONFIG_KEYS:
         if values.get(spec.key) is None:
             continue
-        parse, expected = _PARSERS[spec.type]
-        try:
-            value = parse(values[spec.key])
-        except (ValueError, TypeError):
-            raise StackConfigError(f"{PROJECT}:{spec.key}: expected {expected}, got {values[spec.key]!r}") from None
+        value = _parsed(spec.key, spec.type, values, None)
         kwargs[spec.argument] = None if spec.unset_means_none and value in (0, "") else value
     if values.get(TAGS_KEY) is not None:
         try:

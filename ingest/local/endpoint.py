@@ -68,10 +68,13 @@ def local_gateway(
 ) -> LocalGateway:
     """The stand-in for the endpoint these `args` deploy, in front of `stream_name`."""
     definition = endpoint_definition(
-        load_record_schema(), max_batch_records=args.http_max_batch_records, cors_origins=args.http_cors_origins
+        load_record_schema(),
+        max_batch_records=args.http_max_batch_records,
+        cors_origins=args.http_cors_origins,
+        auth=args.http_auth,
     )
-    keys = [api_key or new_api_key()] if args.http_auth == "api_key" else []
-    return LocalGateway(definition, stream_name=stream_name, kinesis=kinesis, auth=args.http_auth, api_keys=keys)
+    keys = [api_key or new_api_key()] if definition.auth.api_key_required else []
+    return LocalGateway(definition, stream_name=stream_name, kinesis=kinesis, api_keys=keys)
 
 
 @dataclass(frozen=True)
@@ -86,22 +89,19 @@ def _handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
         server_version = "tracking-endpoint-stand-in"
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-            self._serve()
+        def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
+            self._serve(with_body=False)
 
-        def do_OPTIONS(self) -> None:  # noqa: N802
-            self._serve()
+        def __getattr__(self, name: str) -> Any:
+            """`do_<METHOD>` for every other method, whatever its name (POST, OPTIONS, GET, TRACE, QUERY...):
+            http.server would answer a method without its own handler with 501."""
+            if name.startswith("do_"):
+                return self._serve
+            raise AttributeError(name)
 
-        def do_GET(self) -> None:  # noqa: N802
-            self._serve()
-
-        def do_PUT(self) -> None:  # noqa: N802
-            self._serve()
-
-        def do_DELETE(self) -> None:  # noqa: N802
-            self._serve()
-
-        def _serve(self) -> None:
+        def _serve(self, *, with_body: bool = True) -> None:
+            """Every request reaches the gateway, which answers a method no route declares with API Gateway's 403;
+            a HEAD answer carries the headers only."""
             declared = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(min(declared, MAX_PAYLOAD_BYTES + 1))
             if declared > len(body):
@@ -119,7 +119,8 @@ def _handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(response.body)))
             self.end_headers()
-            self.wfile.write(response.body)
+            if with_body:
+                self.wfile.write(response.body)
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
             LOGGER.debug(format, *args)

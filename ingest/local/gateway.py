@@ -12,6 +12,9 @@ What it checks as API Gateway does: the API key (`x-api-key`) when the stack use
 for a double: 400) and the model (400, the message names the failing JSON pointer).
 What it does not do: usage-plan rate, burst and quota; stage throttling; SigV4 authentication of callers (a stack
 with `httpAuth: iam` is refused, rather than served without the check); WAF; access and execution logs; TLS.
+What it adds: `GET <base path>/openapi.json` answers the endpoint's OpenAPI document (`components.core.openapi`),
+so a client generator or a fuzzer can be pointed at the stand-in; the deployed API exports its own with
+`aws apigateway get-export`.
 """
 
 from __future__ import annotations
@@ -28,15 +31,14 @@ from typing import Any, Protocol
 from jsonschema import Draft4Validator
 
 from components.core.endpoint import (
-    CORS_ALLOW_HEADERS,
-    CORS_ALLOW_METHODS,
-    CORS_MAX_AGE_SECONDS,
+    API_KEY_HEADER,
     JSON_CONTENT_TYPE,
     ORIGIN_HEADER,
     STAGE_NAME,
     EndpointDefinition,
     Route,
 )
+from components.core.openapi import openapi_document
 from ingest.local.vtl import ApiGatewayInput, render
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
@@ -45,7 +47,8 @@ LISTED_VALIDATION_ERRORS = 5
 LOCAL_API_ID = "local"
 """The stand-in's API id: records sent through it carry `_ingest.source` = `apigateway://local/live/v1/...`."""
 LOCAL_API_KEY_ID = "local-key"
-API_KEY_HEADER = "x-api-key"
+OPENAPI_PATH = "/openapi.json"
+"""Under the base path: the stand-in's own extra, not a route of the deployed API."""
 
 
 class KinesisTarget(Protocol):
@@ -122,22 +125,20 @@ class LocalGateway:
         *,
         stream_name: str,
         kinesis: KinesisTarget,
-        auth: str,
         api_keys: Collection[str] = (),
         api_id: str = LOCAL_API_ID,
         stage: str = STAGE_NAME,
         request_ids: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
-        if auth not in ("api_key", "none"):
+        if definition.auth.authorization != "NONE":
             raise ValueError(
-                f"the local stand-in cannot check {auth!r} authentication (it does not verify SigV4 signatures): "
-                "use api_key or none"
+                f"the local stand-in cannot check {definition.auth.authorization} authorization (it does not verify "
+                "SigV4 signatures): use api_key or none"
             )
-        if auth == "api_key" and not api_keys:
+        if definition.auth.api_key_required and not api_keys:
             raise ValueError("api_key authentication needs at least one key")
         self._definition = definition
         self._kinesis = kinesis
-        self._auth = auth
         self._api_keys = frozenset(api_keys)
         self._api_id = api_id
         self._stage = stage
@@ -156,6 +157,8 @@ class LocalGateway:
     def handle(self, request: HttpRequest) -> HttpResponse:
         context = self._context(request)
         resource = request.path.split("?", 1)[0]
+        if request.method == "GET" and resource == self.base_path + OPENAPI_PATH:
+            return self._openapi()
         if not resource.startswith(self.base_path + "/"):
             return self._gateway_error(
                 request, context, 403, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token"
@@ -169,7 +172,7 @@ class LocalGateway:
             return self._gateway_error(
                 request, context, 403, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token"
             )
-        if self._auth == "api_key" and request.header(API_KEY_HEADER) not in self._api_keys:
+        if self._definition.auth.api_key_required and request.header(API_KEY_HEADER) not in self._api_keys:
             return self._gateway_error(request, context, 403, "INVALID_API_KEY", "Forbidden")
         if len(request.body) > MAX_PAYLOAD_BYTES:
             return self._gateway_error(request, context, 413, "REQUEST_TOO_LARGE", "Request Too Long")
@@ -184,6 +187,12 @@ class LocalGateway:
         if problems is not None:
             return self._invalid_body(request, context, problems)
         return self._integrate(request, context, route)
+
+    def _openapi(self) -> HttpResponse:
+        """The document of the endpoint this stand-in serves, its server the stand-in's own base path (relative,
+        so it holds whatever host and port the stand-in was given)."""
+        document = openapi_document(self._definition, server_url=self.base_path)
+        return HttpResponse(200, json.dumps(document).encode("utf-8"), {"Content-Type": JSON_CONTENT_TYPE})
 
     def _context(self, request: HttpRequest) -> dict[str, Any]:
         return {
@@ -222,14 +231,9 @@ class LocalGateway:
         output = render(
             self._definition.preflight_template, input=ApiGatewayInput("", self._params(request)), context=context
         )
-        headers = {
-            "Access-Control-Allow-Methods": CORS_ALLOW_METHODS,
-            "Access-Control-Allow-Headers": CORS_ALLOW_HEADERS,
-            "Access-Control-Max-Age": CORS_MAX_AGE_SECONDS,
-            **self._cors_static(),
-            **output.headers,
-        }
-        return HttpResponse(204, b"", headers)
+        preflight = self._definition.preflight
+        headers = {**dict(preflight.headers), **output.headers}
+        return HttpResponse(int(preflight.status), b"", headers)
 
     def _cors_static(self) -> dict[str, str]:
         return {"Vary": "Origin"} if self._definition.cors_origins else {}

@@ -117,11 +117,13 @@ def provision(
     bucket_arn = _bucket(clients("s3"), names.bucket, region, tagged)
     log_stream_arn = _delivery_logs(clients("logs"), names, tagged)
     iam = clients("iam")
-    role_arn = _firehose_role(iam, pipeline_name, names, tagged, account, stream_arn, bucket_arn, log_stream_arn)
+    role_arn = _firehose_role(
+        iam, pipeline_name, names, tagged, account, region, stream_arn, bucket_arn, log_stream_arn
+    )
     producer_arn = iam.create_policy(
         PolicyName=f"{pipeline_name}-producer-policy",
         Description="Write records to the tracking stream; attach to any producer's role",
-        PolicyDocument=json.dumps(producer_policy(stream_arn=stream_arn, kms_key_arn=_kms_key(args))),
+        PolicyDocument=json.dumps(producer_policy(stream_arn=stream_arn, kms_key_arn=_kms_key(args), region=region)),
     )["Policy"]["Arn"]
     delivery_arn = _delivery_stream(clients("firehose"), names, tagged, stream_arn, bucket_arn, role_arn)
     return LocalPipeline(
@@ -206,6 +208,7 @@ def _firehose_role(
     names: PipelineNames,
     args: TrackingPipelineArgs,
     account: str,
+    region: str,
     stream_arn: str,
     bucket_arn: str,
     log_stream_arn: str,
@@ -222,6 +225,7 @@ def _firehose_role(
         object_prefixes=[args.data_prefix, args.error_prefix],
         log_stream_arn=log_stream_arn,
         kms_key_arn=_kms_key(args),
+        region=region,
     )
     iam.put_role_policy(
         RoleName=names.firehose_role, PolicyName=f"{pipeline_name}-firehose-policy", PolicyDocument=json.dumps(policy)

@@ -45,7 +45,7 @@ def record(run_program, monkeypatch) -> Callable[[str], list[RecordedResource]]:
 
         monkeypatch.setattr(infra, "RecordingMonitor", monitor)
         monkeypatch.setenv("PULUMI_STACK", stack)
-        graph = run_program(infra.stack_config(stack), stack).graph
+        graph = run_program(infra.deployable_stack_config(stack), stack).graph
         [recorder] = monitors
         return [
             RecordedResource(
@@ -132,6 +132,14 @@ def encryption_rules_removed(resources):
     named(resources, "tracking-access-logs-encryption").inputs["rules"] = []
 
 
+def waf_logging_removed(resources):
+    resources.remove(named(resources, "tracking-endpoint-waf-logging"))
+
+
+def request_bodies_logged(resources):
+    named(resources, "tracking-endpoint-settings").inputs["settings"]["dataTraceEnabled"] = True
+
+
 BREAKAGES = [
     (unencrypted_stream, "kinesis-stream-encrypted", "tracking-stream"),
     (uncompressed_delivery, "firehose-s3-compressed", "tracking-delivery"),
@@ -144,6 +152,8 @@ BREAKAGES = [
     (versioning_suspended, "s3-bucket-versioning-enabled", "tracking-bucket-versioning"),
     (logs_kept_forever, "cloudwatch-log-group-retention", "tracking-delivery-logs"),
     (encryption_rules_removed, "s3-bucket-default-encryption", "tracking-access-logs-encryption"),
+    (waf_logging_removed, "wafv2-web-acl-logging", "tracking-endpoint-web-acl"),
+    (request_bodies_logged, "apigateway-no-data-trace", "tracking-endpoint-settings"),
 ]
 
 

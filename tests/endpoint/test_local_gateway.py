@@ -34,12 +34,10 @@ class FakeKinesis:
 
 
 def _gateway(kinesis, *, origins=(ORIGIN,), auth="api_key", max_batch=500) -> LocalGateway:
-    definition = endpoint_definition(load_record_schema(), max_batch_records=max_batch, cors_origins=origins)
+    definition = endpoint_definition(load_record_schema(), max_batch_records=max_batch, cors_origins=origins, auth=auth)
     keys = [KEY] if auth == "api_key" else []
     ids = iter(f"req-{n}" for n in range(1000))
-    return LocalGateway(
-        definition, stream_name="s", kinesis=kinesis, auth=auth, api_keys=keys, request_ids=lambda: next(ids)
-    )
+    return LocalGateway(definition, stream_name="s", kinesis=kinesis, api_keys=keys, request_ids=lambda: next(ids))
 
 
 def _post(gateway, path, body, *, headers=None, raw=None):

@@ -56,9 +56,7 @@ class ScriptedKinesis:
 
 
 def _gateway(kinesis) -> LocalGateway:
-    return LocalGateway(
-        endpoint_definition(load_record_schema()), stream_name="s", kinesis=kinesis, auth="api_key", api_keys=[KEY]
-    )
+    return LocalGateway(endpoint_definition(load_record_schema()), stream_name="s", kinesis=kinesis, api_keys=[KEY])
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ def _physical_name(logical: str) -> str:
 
 
 def _aws_outputs(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    physical = inputs.get("name") or _physical_name(name)
+    physical = inputs.get("name") or inputs.get("namePrefix", "") + _physical_name(name)
     arn_by_type = {
         "aws:kinesis/stream:Stream": f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/{physical}",
         "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": (
@@ -54,6 +54,7 @@ def _aws_outputs(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, di
         "aws:cloudwatch/logGroup:LogGroup": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{physical}",
         "aws:cloudwatch/metricAlarm:MetricAlarm": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{physical}",
         "aws:s3/bucket:Bucket": f"arn:aws:s3:::{physical}",
+        "aws:wafv2/webAcl:WebAcl": f"arn:aws:wafv2:{REGION}:{ACCOUNT}:regional/webacl/{physical}/0a1b2c3d",
     }
     outputs = {**inputs, "name": physical}
     if type_ in arn_by_type:
@@ -198,6 +199,17 @@ def stack_config(stack: str) -> dict[str, str]:
         key: value if isinstance(value, str) else json.dumps(value)
         for key, value in (document.get("config") or {}).items()
     }
+
+
+PROD_ALARM_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:tracking-pipeline-alarms"
+"""Stands for the on-call topic an operator sets with `pulumi config set alarmTopicArn ... --stack prod`."""
+OPERATOR_SET = {"prod": {f"{PROJECT}:alarmTopicArn": PROD_ALARM_TOPIC}}
+"""Values a stack requires that its file leaves to the operator (the account's own ARNs)."""
+
+
+def deployable_stack_config(stack: str) -> dict[str, str]:
+    """A stack file's config plus what the operator sets before the first deploy: what `pulumi up` runs with."""
+    return {**stack_config(stack), **OPERATOR_SET.get(stack, {})}
 
 
 @dataclass

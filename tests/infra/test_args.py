@@ -62,6 +62,10 @@ def test_defaults_are_valid_and_secure():
         ({"http_waf_acl_arn": "tracking-acl"}, "http_waf_acl_arn", ":wafv2:"),
         ({"http_waf_acl_arn": "arn:aws:wafv2:ap-southeast-1:1:regional/ipset/x/1"}, "http_waf_acl_arn", "/webacl/"),
         ({"enable_http_endpoint": "yes"}, "enable_http_endpoint", "true or false"),
+        ({"http_enable_waf": "yes"}, "http_enable_waf", "true or false"),
+        ({"http_waf_rate_limit": 9}, "http_waf_rate_limit", "between 10 and 2000000000"),
+        ({"http_execution_log_level": "DEBUG"}, "http_execution_log_level", "OFF, ERROR, INFO"),
+        ({"http_enable_tracing": 1}, "http_enable_tracing", "true or false"),
     ],
 )
 def test_invalid_argument_is_refused_with_its_name_value_and_range(kwargs, argument, expected):
@@ -106,3 +110,12 @@ def test_valid_origins_and_limits_are_accepted():
         http_waf_acl_arn="arn:aws:wafv2:ap-southeast-1:123456789012:regional/webacl/tracking/0a1b",
     )
     assert list(args.http_cors_origins) == ["https://app.example.com", "http://localhost:3000"]
+
+
+def test_the_components_own_web_acl_and_an_existing_one_exclude_each_other():
+    acl = "arn:aws:wafv2:ap-southeast-1:123456789012:regional/webacl/tracking/0a1b"
+    with pytest.raises(TrackingPipelineArgsError) as caught:
+        TrackingPipelineArgs(http_enable_waf=True, http_waf_acl_arn=acl)
+    assert caught.value.argument == "http_waf_acl_arn"
+    assert "cannot be combined with http_enable_waf" in str(caught.value)
+    assert TrackingPipelineArgs(http_enable_waf=True).http_waf_acl_arn is None

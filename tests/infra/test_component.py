@@ -102,6 +102,13 @@ def test_lifecycle_tiers_data_and_expires_noncurrent_versions(pipeline):
     assert rules["abort-incomplete-multipart-uploads"]["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 7}
 
 
+def test_objects_under_128_kb_stay_in_standard_by_an_explicit_choice(pipeline):
+    """dev's small objects would cost more in STANDARD_IA (billed as 128 KB) or GLACIER (40 KB overhead each)."""
+    graph, _ = pipeline()
+    lifecycle = graph.named("tp-bucket-lifecycle").inputs
+    assert lifecycle["transitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
+
+
 def test_lifecycle_and_versioning_can_be_switched_off(pipeline):
     graph, _ = pipeline(enable_lifecycle=False, enable_versioning=False)
     names = {r.name for r in graph.resources}
@@ -115,12 +122,15 @@ def test_force_destroy_only_where_asked(pipeline):
     assert graph.protected == set()
 
 
-def test_protected_bucket_cannot_be_deleted_and_is_retained(pipeline):
-    graph, _ = pipeline(protect_bucket=True)
-    assert "tp-bucket" in graph.protected
-    assert "tp-bucket" in graph.retained_on_delete
-    # The bucket's settings inherit protection through their parent; nothing else is pinned.
-    assert all(name == "tp-bucket" or graph.parent_by_name[name] == "tp-bucket" for name in graph.protected)
+def test_protected_bucket_cannot_be_deleted_and_is_retained_but_its_settings_stay_replaceable(pipeline):
+    """Only the bucket holds data. Its settings are parented to it, and a child inherits `protect`: each one passes
+    protect=False, or replacing an encryption rule or switching lifecycle off would be refused."""
+    graph, _ = pipeline(protect_bucket=True, enable_access_logging=True)
+    assert graph.protected == {"tp-bucket"}
+    assert graph.retained_on_delete == {"tp-bucket"}
+    children = {name for name, parent in graph.parent_by_name.items() if parent == "tp-bucket"}
+    assert {f"tp-bucket-{setting}" for setting in ("public-access", "encryption", "policy", "lifecycle")} <= children
+    assert "tp-bucket-logging" in children
 
 
 def test_firehose_reads_the_stream_with_the_role_and_writes_the_bucket(pipeline):
@@ -182,17 +192,72 @@ def test_firehose_policy_scopes_every_action_to_the_exact_resources(pipeline):
     assert "UseCustomerKey" not in statements
 
 
-def test_customer_key_is_granted_to_firehose_and_producers_on_that_key_only(pipeline):
+def test_customer_key_is_granted_to_firehose_and_producers_on_that_key_only_through_kinesis_and_s3(pipeline):
+    """Every KMS grant names the service that calls KMS (kms:ViaService) and what it encrypts (the encryption
+    context): the key cannot be used directly, nor for another stream or bucket."""
     graph, _ = pipeline(kms_key_arn=CUSTOMER_KEY)
-    firehose_statements = {s["Sid"]: s for s in graph.policy(graph.one(ROLE_POLICY))["Statement"]}
-    assert firehose_statements["UseCustomerKey"]["Resource"] == CUSTOMER_KEY
+    stream_arn = graph.one(STREAM).outputs["arn"]
+    bucket_arn = graph.named("tp-bucket").outputs["arn"]
+    firehose = {s["Sid"]: s for s in graph.policy(graph.one(ROLE_POLICY))["Statement"]}
+    assert firehose["DecryptSourceStream"] == {
+        "Sid": "DecryptSourceStream",
+        "Effect": "Allow",
+        "Action": "kms:Decrypt",
+        "Resource": CUSTOMER_KEY,
+        "Condition": {
+            "StringEquals": {
+                "kms:ViaService": f"kinesis.{REGION}.amazonaws.com",
+                "kms:EncryptionContext:aws:kinesis:arn": stream_arn,
+            }
+        },
+    }
+    assert firehose["EncryptDeliveredObjects"] == {
+        "Sid": "EncryptDeliveredObjects",
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Resource": CUSTOMER_KEY,
+        "Condition": {
+            "StringEquals": {"kms:ViaService": f"s3.{REGION}.amazonaws.com"},
+            # The bucket ARN: with an S3 Bucket Key (on with a customer key) S3 sends it, not the object's.
+            "StringLike": {
+                "kms:EncryptionContext:aws:s3:arn": [bucket_arn, f"{bucket_arn}/crypto/*", f"{bucket_arn}/errors/*"]
+            },
+        },
+    }
+    assert graph.named("tp-bucket-encryption").inputs["rules"][0]["bucketKeyEnabled"] is True
     producer = {s["Sid"]: s for s in graph.policy(graph.one(POLICY))["Statement"]}
     assert producer["EncryptWithCustomerKey"] == {
         "Sid": "EncryptWithCustomerKey",
         "Effect": "Allow",
         "Action": "kms:GenerateDataKey",
         "Resource": CUSTOMER_KEY,
+        "Condition": {
+            "StringEquals": {
+                "kms:ViaService": f"kinesis.{REGION}.amazonaws.com",
+                "kms:EncryptionContext:aws:kinesis:arn": stream_arn,
+            }
+        },
     }
+
+
+def test_no_kms_statement_grants_a_key_without_naming_the_service_that_uses_it(pipeline, build):
+    graph, _ = build(
+        lambda: TrackingPipeline("tp", args=TrackingPipelineArgs(kms_key_arn=CUSTOMER_KEY, enable_http_endpoint=True))
+    )
+    kms_statements = [
+        statement
+        for resource in graph.resources
+        if isinstance(resource.inputs.get("policy"), str)
+        for statement in graph.policy(resource)["Statement"]
+        if any(str(action).startswith("kms:") for action in _actions(statement))
+    ]
+    assert len(kms_statements) == 4  # Firehose: stream and bucket; producers; the endpoint role
+    for statement in kms_statements:
+        assert statement["Condition"]["StringEquals"]["kms:ViaService"].endswith(f".{REGION}.amazonaws.com")
+
+
+def _actions(statement: dict) -> list[str]:
+    return statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
 
 
 def test_producer_policy_allows_writing_this_stream_only(pipeline):
@@ -208,31 +273,90 @@ def test_producer_policy_allows_writing_this_stream_only(pipeline):
     ]
 
 
+FIREHOSE_KINESIS_SOURCE_METRICS = {
+    # "Data ingestion through Kinesis Data Streams" and "Data delivery" of
+    # https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html: what a Firehose
+    # with a Kinesis source publishes. ThrottledRecords (Direct PUT only) is deliberately absent.
+    "DataReadFromKinesisStream.Bytes",
+    "DataReadFromKinesisStream.Records",
+    "KinesisMillisBehindLatest",
+    "ThrottledDescribeStream",
+    "ThrottledGetRecords",
+    "ThrottledGetShardIterator",
+    "DeliveryToS3.Bytes",
+    "DeliveryToS3.DataFreshness",
+    "DeliveryToS3.Records",
+    "DeliveryToS3.Success",
+}
+
+
+def _watched(alarm: dict) -> list[tuple[str, str, dict]]:
+    """(namespace, metric, dimensions) of every metric an alarm reads, directly or in a metric math query."""
+    if "metricName" in alarm:
+        return [(alarm["namespace"], alarm["metricName"], alarm["dimensions"])]
+    return [
+        (query["metric"]["namespace"], query["metric"]["metricName"], query["metric"]["dimensions"])
+        for query in alarm["metricQueries"]
+        if "metric" in query
+    ]
+
+
 def test_alarms_watch_the_stream_and_the_delivery_and_notify_the_topic(pipeline):
     graph, _ = pipeline(buffering_interval_seconds=60, alarm_topic_arn=TOPIC)
-    alarms = {a.inputs["metricName"]: a.inputs for a in graph.of_type(ALARM)}
-    assert set(alarms) == {
-        "GetRecords.IteratorAgeMilliseconds",
-        "WriteProvisionedThroughputExceeded",
-        "ReadProvisionedThroughputExceeded",
-        "DeliveryToS3.DataFreshness",
-        "DeliveryToS3.Success",
-        "ThrottledRecords",
+    alarms = {a.name.removeprefix("tp-"): a.inputs for a in graph.of_type(ALARM)}
+    watched = {name: [metric for _, metric, _ in _watched(alarm)] for name, alarm in alarms.items()}
+    assert watched == {
+        "iterator-age": ["GetRecords.IteratorAgeMilliseconds"],
+        "write-throttled": ["WriteProvisionedThroughputExceeded"],
+        "read-throttled": ["ReadProvisionedThroughputExceeded"],
+        "data-freshness": ["DeliveryToS3.DataFreshness"],
+        "delivery-success": ["DeliveryToS3.Success"],
+        "source-throttled": ["ThrottledGetRecords", "ThrottledGetShardIterator", "ThrottledDescribeStream"],
     }
     stream_name = graph.one(STREAM).outputs["name"]
     delivery_name = graph.one(FIREHOSE).outputs["name"]
-    for metric in ("GetRecords.IteratorAgeMilliseconds", "WriteProvisionedThroughputExceeded"):
-        assert alarms[metric]["namespace"] == "AWS/Kinesis"
-        assert alarms[metric]["dimensions"] == {"StreamName": stream_name}
-    for metric in ("DeliveryToS3.DataFreshness", "DeliveryToS3.Success", "ThrottledRecords"):
-        assert alarms[metric]["namespace"] == "AWS/Firehose"
-        assert alarms[metric]["dimensions"] == {"DeliveryStreamName": delivery_name}
-    assert alarms["DeliveryToS3.DataFreshness"]["threshold"] == 2 * 60 + 300
-    assert alarms["GetRecords.IteratorAgeMilliseconds"]["threshold"] == (2 * 60 + 300) * 1000
-    assert alarms["DeliveryToS3.Success"]["comparisonOperator"] == "LessThanThreshold"
+    for alarm in alarms.values():
+        for namespace, _, dimensions in _watched(alarm):
+            expected = {
+                "AWS/Kinesis": {"StreamName": stream_name},
+                "AWS/Firehose": {"DeliveryStreamName": delivery_name},
+            }
+            assert dimensions == expected[namespace]
+    assert alarms["data-freshness"]["threshold"] == 2 * 60 + 300
+    assert alarms["iterator-age"]["threshold"] == (2 * 60 + 300) * 1000
+    assert alarms["delivery-success"]["comparisonOperator"] == "LessThanThreshold"
     for alarm in alarms.values():
         assert alarm["alarmActions"] == [TOPIC]
         assert alarm["okActions"] == [TOPIC]
+
+
+def test_every_firehose_alarm_reads_a_metric_a_kinesis_sourced_firehose_publishes(pipeline):
+    graph, _ = pipeline()
+    firehose_metrics = {
+        metric
+        for alarm in graph.of_type(ALARM)
+        for namespace, metric, _ in _watched(alarm.inputs)
+        if namespace == "AWS/Firehose"
+    }
+    assert firehose_metrics, "no Firehose alarm at all"
+    assert firehose_metrics <= FIREHOSE_KINESIS_SOURCE_METRICS, firehose_metrics - FIREHOSE_KINESIS_SOURCE_METRICS
+
+
+def test_source_throttling_sums_the_three_throttle_metrics_with_missing_points_as_zero(pipeline):
+    graph, _ = pipeline()
+    alarm = graph.named("tp-source-throttled").inputs
+    assert not {"metricName", "namespace", "statistic", "period"} & set(alarm)
+    queries = {query["id"]: query for query in alarm["metricQueries"]}
+    assert queries["total"] == {
+        "id": "total",
+        "expression": "SUM([FILL(m1, 0), FILL(m2, 0), FILL(m3, 0)])",
+        "label": "source-throttled",
+        "returnData": True,
+    }
+    for query_id in ("m1", "m2", "m3"):
+        assert queries[query_id]["returnData"] is False
+        assert (queries[query_id]["metric"]["stat"], queries[query_id]["metric"]["period"]) == ("Sum", 300)
+    assert (alarm["threshold"], alarm["evaluationPeriods"], alarm["treatMissingData"]) == (0, 3, "notBreaching")
 
 
 def test_alarms_can_be_switched_off(pipeline):
@@ -257,8 +381,9 @@ def test_access_logging_goes_to_a_separate_equally_protected_bucket(pipeline):
     assert delivery["Principal"] == {"Service": "logging.s3.amazonaws.com"}
     assert delivery["Condition"]["ArnLike"] == {"aws:SourceArn": data.outputs["arn"]}
     assert delivery["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
-    expiry = graph.named("tp-access-logs-lifecycle").inputs["rules"][0]
-    assert expiry["expiration"] == {"days": 90}
+    rules = {rule["id"]: rule for rule in graph.named("tp-access-logs-lifecycle").inputs["rules"]}
+    assert rules["expire-access-logs"]["expiration"] == {"days": 90}
+    assert rules["abort-incomplete-multipart-uploads"]["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 7}
 
 
 def test_no_access_log_bucket_unless_asked(pipeline):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -30,6 +31,8 @@ API_KEY = "aws:apigateway/apiKey:ApiKey"
 USAGE_PLAN_KEY = "aws:apigateway/usagePlanKey:UsagePlanKey"
 ACCOUNT_SETTINGS = "aws:apigateway/account:Account"
 WAF = "aws:wafv2/webAclAssociation:WebAclAssociation"
+WEB_ACL_TYPE = "aws:wafv2/webAcl:WebAcl"
+WAF_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
@@ -144,20 +147,15 @@ def test_kinesis_replies_map_to_clean_json_and_errors_to_429_502_503(endpoint):
     assert patterns == {None, r"4\d{2}", r"5\d{2}"}
 
 
-def test_the_role_trusts_api_gateway_for_this_account_and_api_and_may_only_put_records(endpoint):
+def test_the_role_trusts_api_gateway_as_aws_documents_it_and_may_only_put_records(endpoint):
     graph, _ = endpoint()
     role = _by_name(graph, ROLE)["tp-endpoint-role"]
-    api = graph.one(API)
     assert graph.policy(role, "assumeRolePolicy")["Statement"] == [
         {
             "Sid": "ApiGatewayAssumeRole",
             "Effect": "Allow",
             "Principal": {"Service": "apigateway.amazonaws.com"},
             "Action": "sts:AssumeRole",
-            "Condition": {
-                "StringEquals": {"aws:SourceAccount": ACCOUNT},
-                "ArnLike": {"aws:SourceArn": f"{api.outputs['executionArn']}/*"},
-            },
         }
     ]
     policy = _by_name(graph, ROLE_POLICY)["tp-endpoint-role-policy"]
@@ -172,6 +170,22 @@ def test_the_role_trusts_api_gateway_for_this_account_and_api_and_may_only_put_r
     ]
 
 
+def test_no_role_api_gateway_assumes_waits_for_a_key_api_gateway_never_sends(endpoint):
+    """API Gateway sends neither aws:SourceAccount nor aws:SourceArn when it assumes an integration's (or the
+    account's logging) role: a trust condition on either denies every AssumeRole, and every call fails with 500."""
+    graph, _ = endpoint(http_set_account_log_role=True)
+    trusted = [
+        statement
+        for role in graph.of_type(ROLE)
+        for statement in graph.policy(role, "assumeRolePolicy")["Statement"]
+        if statement["Principal"] == {"Service": "apigateway.amazonaws.com"}
+    ]
+    assert len(trusted) == 2
+    for statement in trusted:
+        keys = {key.lower() for condition in statement.get("Condition", {}).values() for key in condition}
+        assert not keys & {"aws:sourceaccount", "aws:sourcearn"}, statement
+
+
 def test_a_customer_key_is_granted_to_the_endpoint_role_for_that_key_only(endpoint):
     graph, _ = endpoint(kms_key_arn=CUSTOMER_KEY)
     statements = graph.policy(_by_name(graph, ROLE_POLICY)["tp-endpoint-role-policy"])["Statement"]
@@ -180,6 +194,12 @@ def test_a_customer_key_is_granted_to_the_endpoint_role_for_that_key_only(endpoi
         "Effect": "Allow",
         "Action": "kms:GenerateDataKey",
         "Resource": CUSTOMER_KEY,
+        "Condition": {
+            "StringEquals": {
+                "kms:ViaService": f"kinesis.{REGION}.amazonaws.com",
+                "kms:EncryptionContext:aws:kinesis:arn": graph.one(STREAM).outputs["arn"],
+            }
+        },
     }
 
 
@@ -209,20 +229,108 @@ def test_metrics_on_execution_logging_off_and_the_stage_throttled(endpoint):
     }
 
 
-def test_the_deployment_follows_everything_it_serves_and_changes_with_it(endpoint):
+SERVED = (RESOURCE, METHOD, INTEGRATION, METHOD_RESPONSE, INTEGRATION_RESPONSE, MODEL, VALIDATOR, GATEWAY_RESPONSE)
+"""What a stage serves from its deployment: changing any of these reaches callers only through a new deployment."""
+
+
+def _served(graph) -> dict[str, dict]:
+    return {r.name: r.inputs for r in graph.resources if r.type in SERVED}
+
+
+def _trigger(graph) -> str:
+    return graph.one(DEPLOYMENT).inputs["triggers"]["definition"]
+
+
+def test_the_deployment_follows_everything_it_serves_and_its_trigger_is_the_definitions_fingerprint(endpoint):
     graph, _ = endpoint()
     deployment = graph.one(DEPLOYMENT)
-    served = {
-        r.name
-        for r in graph.resources
-        if r.type in (METHOD, INTEGRATION, INTEGRATION_RESPONSE, MODEL, GATEWAY_RESPONSE)
-    }
-    assert served <= graph.dependencies_by_name[deployment.name]
+    assert set(_served(graph)) <= graph.dependencies_by_name[deployment.name]
+    definition = endpoint_definition(load_record_schema())
+    role_arn = _by_name(graph, ROLE)["tp-endpoint-role"].outputs["arn"]
     stream_name = graph.one(STREAM).outputs["name"]
-    fingerprint = endpoint_definition(load_record_schema()).fingerprint(stream_name)
-    assert deployment.inputs["triggers"] == {"definition": fingerprint}
-    other = endpoint_definition(load_record_schema(), max_batch_records=10).fingerprint(stream_name)
-    assert other != fingerprint
+    assert _trigger(graph) == definition.fingerprint(stream_name=stream_name, credentials_arn=role_arn, region=REGION)
+
+
+@pytest.mark.parametrize(
+    ("auth", "other"), [("api_key", "iam"), ("api_key", "none"), ("iam", "none")], ids=lambda value: value
+)
+def test_switching_the_authentication_redeploys_the_stage(endpoint, auth, other):
+    """The bug this guards: a changed `http_auth` updated the methods in place, but the stage kept serving the
+    old deployment, so callers saw no change."""
+    first, _ = endpoint(http_auth=auth)
+    second, _ = endpoint(http_auth=other)
+    assert _trigger(first) != _trigger(second)
+
+
+CHANGED_ARGUMENT = {
+    "stream_mode": "ON_DEMAND",
+    "shard_count": 2,
+    "retention_hours": 72,
+    "shard_level_metrics": ["IncomingBytes", "OutgoingBytes"],
+    "kms_key_arn": CUSTOMER_KEY,
+    "data_prefix": "prices/",
+    "error_prefix": "failed/",
+    "buffering_size_mb": 5,
+    "buffering_interval_seconds": 60,
+    "compression": "UNCOMPRESSED",
+    "log_retention_days": 90,
+    "force_destroy": True,
+    "protect_bucket": True,
+    "enable_versioning": False,
+    "enable_lifecycle": False,
+    "lifecycle_ia_days": 60,
+    "lifecycle_glacier_days": 180,
+    "lifecycle_noncurrent_expiration_days": 5,
+    "enable_access_logging": True,
+    "access_log_expiration_days": 30,
+    "enable_alarms": False,
+    "alarm_topic_arn": f"arn:aws:sns:{REGION}:{ACCOUNT}:on-call",
+    "http_auth": "none",
+    "http_max_batch_records": 10,
+    "http_rate_limit": 5,
+    "http_burst_limit": 7,
+    "http_daily_quota": None,
+    "http_cors_origins": ORIGINS,
+    "http_waf_acl_arn": WEB_ACL,
+    "http_set_account_log_role": True,
+    "http_enable_waf": True,
+    "http_waf_rate_limit": 500,
+    "http_execution_log_level": "ERROR",
+    "http_enable_tracing": True,
+    "tags": {"team": "data"},
+}
+"""A different valid value for every argument of the component."""
+NOT_CHANGED = {"enable_http_endpoint": "without it there is no stage to redeploy"}
+
+
+def test_every_argument_has_a_changed_value_below():
+    """A new argument must be added to CHANGED_ARGUMENT, so the next test proves whether it needs a redeploy."""
+    assert set(CHANGED_ARGUMENT) | set(NOT_CHANGED) == {f.name for f in dataclasses.fields(TrackingPipelineArgs)}
+
+
+@pytest.mark.parametrize("argument", sorted(CHANGED_ARGUMENT))
+def test_the_stage_is_redeployed_exactly_when_what_it_serves_changes(endpoint, argument):
+    """For every argument: if changing it changes any served resource (method, integration, model, validator,
+    response...), the deployment's trigger changes too; if it changes none, the stage is not redeployed for
+    nothing. A setting that reaches a served resource without going through the definition fails here."""
+    base_served, base_trigger = _default_endpoint(endpoint)
+    changed, _ = endpoint(**{argument: CHANGED_ARGUMENT[argument]})
+    serves_something_else = base_served != _served(changed)
+    assert (base_trigger != _trigger(changed)) == serves_something_else, argument
+    assert serves_something_else == (argument in CHANGES_WHAT_IS_SERVED), argument
+
+
+CHANGES_WHAT_IS_SERVED = {"http_auth", "http_max_batch_records", "http_cors_origins"}
+"""The arguments that change a served resource today (the test above checks this list, so it stays true)."""
+_DEFAULT_ENDPOINT: list[tuple[dict[str, dict], str]] = []
+
+
+def _default_endpoint(endpoint) -> tuple[dict[str, dict], str]:
+    """Built once for the parametrized test above: its served resources and trigger."""
+    if not _DEFAULT_ENDPOINT:
+        graph, _ = endpoint()
+        _DEFAULT_ENDPOINT.append((_served(graph), _trigger(graph)))
+    return _DEFAULT_ENDPOINT[0]
 
 
 def test_api_keys_come_with_a_usage_plan_of_rate_burst_and_daily_quota(endpoint):
@@ -311,6 +419,91 @@ def test_a_web_acl_is_associated_with_the_stage_only_when_given(endpoint):
     assert association == {"resourceArn": graph.one(STAGE).outputs["arn"], "webAclArn": WEB_ACL}
 
 
+def test_the_components_own_web_acl_runs_aws_managed_rules_and_a_rate_limit_and_logs_every_decision(endpoint):
+    graph, _ = endpoint(http_enable_waf=True, http_waf_rate_limit=300, log_retention_days=90)
+    acl = graph.one(WEB_ACL_TYPE)
+    assert (acl.inputs["scope"], acl.inputs["defaultAction"]) == ("REGIONAL", {"allow": {}})
+    rules = {rule["name"]: rule for rule in acl.inputs["rules"]}
+    assert [rule["name"] for rule in sorted(acl.inputs["rules"], key=lambda rule: rule["priority"])] == [
+        "rate-limit-per-ip",
+        "AWSManagedRulesAmazonIpReputationList",
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+    ]
+    assert rules["rate-limit-per-ip"]["action"] == {"block": {}}
+    assert rules["rate-limit-per-ip"]["statement"]["rateBasedStatement"] == {
+        "limit": 300,
+        "aggregateKeyType": "IP",
+        "evaluationWindowSec": 300,
+    }
+    for group in ("AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet"):
+        assert rules[group]["overrideAction"] == {"none": {}}
+        managed = rules[group]["statement"]["managedRuleGroupStatement"]
+        assert (managed["vendorName"], managed["name"]) == ("AWS", group)
+    for rule in [*rules.values(), acl.inputs]:
+        visibility = rule["visibilityConfig"]
+        assert visibility["cloudwatchMetricsEnabled"] and visibility["sampledRequestsEnabled"]
+    association = graph.one(WAF).inputs
+    assert association == {"resourceArn": graph.one(STAGE).outputs["arn"], "webAclArn": acl.outputs["arn"]}
+    logging = graph.one(WAF_LOGGING).inputs
+    log_group = _by_name(graph, LOG_GROUP)["tp-endpoint-waf-logs"]
+    assert logging["resourceArn"] == acl.outputs["arn"]
+    assert logging["logDestinationConfigs"] == [log_group.outputs["arn"]]
+    assert log_group.outputs["name"].startswith("aws-waf-logs-")  # WAF refuses any other log group name
+    assert log_group.inputs["retentionInDays"] == 90
+    assert {field["singleHeader"]["name"] for field in logging["redactedFields"]} == {"x-api-key", "authorization"}
+
+
+def test_batches_over_8_kb_are_not_blocked_by_the_common_rule_sets_body_size_rule(endpoint):
+    """SizeRestrictions_BODY blocks bodies over 8 KB; a batch of 500 records is about 100 KB."""
+    graph, _ = endpoint(http_enable_waf=True)
+    common = next(r for r in graph.one(WEB_ACL_TYPE).inputs["rules"] if r["name"] == "AWSManagedRulesCommonRuleSet")
+    assert common["statement"]["managedRuleGroupStatement"]["ruleActionOverrides"] == [
+        {"name": "SizeRestrictions_BODY", "actionToUse": {"count": {}}}
+    ]
+
+
+def test_no_web_acl_of_its_own_unless_asked_and_never_together_with_an_existing_one(endpoint):
+    graph, _ = endpoint(http_waf_acl_arn=WEB_ACL)
+    assert graph.of_type(WEB_ACL_TYPE) == graph.of_type(WAF_LOGGING) == []
+    with pytest.raises(ValueError, match="cannot be combined with http_enable_waf"):
+        endpoint(http_enable_waf=True, http_waf_acl_arn=WEB_ACL)
+
+
+def test_execution_logging_goes_to_the_log_group_the_component_made_first(endpoint):
+    graph, _ = endpoint(http_execution_log_level="ERROR", log_retention_days=90)
+    api = graph.one(API)
+    log_group = _by_name(graph, LOG_GROUP)["tp-endpoint-execution-logs"]
+    assert log_group.inputs["name"] == f"API-Gateway-Execution-Logs_{api.outputs['name']}/live"
+    assert log_group.inputs["retentionInDays"] == 90
+    assert log_group.name in graph.dependencies_by_name[graph.one(STAGE).name]
+    settings = graph.one(SETTINGS).inputs["settings"]
+    assert (settings["loggingLevel"], settings["dataTraceEnabled"]) == ("ERROR", False)
+
+
+def test_no_execution_log_group_and_no_tracing_by_default(endpoint):
+    graph, _ = endpoint()
+    assert "tp-endpoint-execution-logs" not in _by_name(graph, LOG_GROUP)
+    assert graph.one(SETTINGS).inputs["settings"]["loggingLevel"] == "OFF"
+    assert graph.one(STAGE).inputs["xrayTracingEnabled"] is False
+    graph, _ = endpoint(http_enable_tracing=True)
+    assert graph.one(STAGE).inputs["xrayTracingEnabled"] is True
+
+
+def test_a_customer_key_encrypts_every_log_group_of_the_pipeline_and_the_endpoint(endpoint):
+    graph, _ = endpoint(kms_key_arn=CUSTOMER_KEY, http_enable_waf=True, http_execution_log_level="INFO")
+    log_groups = graph.of_type(LOG_GROUP)
+    assert {group.name for group in log_groups} == {
+        "tp-delivery-logs",
+        "tp-endpoint-access-logs",
+        "tp-endpoint-execution-logs",
+        "tp-endpoint-waf-logs",
+    }
+    assert all(group.inputs["kmsKeyId"] == CUSTOMER_KEY for group in log_groups)
+    graph, _ = endpoint(http_enable_waf=True)
+    assert all("kmsKeyId" not in group.inputs for group in graph.of_type(LOG_GROUP))
+
+
 def test_the_account_log_role_only_when_asked_and_before_the_stage(endpoint):
     graph, _ = endpoint()
     assert graph.of_type(ACCOUNT_SETTINGS) == []
@@ -320,10 +513,19 @@ def test_the_account_log_role_only_when_asked_and_before_the_stage(endpoint):
     assert account.inputs["cloudwatchRoleArn"] == role.outputs["arn"]
     trust = graph.policy(role, "assumeRolePolicy")["Statement"][0]
     assert trust["Principal"] == {"Service": "apigateway.amazonaws.com"}
-    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    assert "Condition" not in trust
     attachment = graph.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs
     assert attachment["policyArn"] == "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
     assert account.name in graph.dependencies_by_name[graph.one(STAGE).name]
+
+
+def test_the_account_singleton_and_its_role_stay_in_aws_when_they_leave_the_program(endpoint):
+    """Deleting the Account resource resets the region's API Gateway settings (Terraform AWS provider 6), and
+    deleting the role breaks them: both would stop the logs of every REST API in the account and region."""
+    graph, _ = endpoint(http_set_account_log_role=True)
+    singleton = {"tp-endpoint-account", "tp-endpoint-account-log-role", "tp-endpoint-account-log-role-policy"}
+    assert singleton <= graph.retained_on_delete
+    assert graph.retained_on_delete == singleton
 
 
 def test_every_endpoint_resource_is_named_and_parented_under_the_pipeline(endpoint):

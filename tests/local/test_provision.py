@@ -117,10 +117,13 @@ def test_role_and_policies_are_the_components_documents(aws, pipeline):
         object_prefixes=[ARGS.data_prefix, ARGS.error_prefix],
         log_stream_arn=log_stream,
         kms_key_arn=None,
+        region=REGION,
     )
     version = iam.get_policy(PolicyArn=pipeline.producer_policy_arn)["Policy"]["DefaultVersionId"]
     producer = iam.get_policy_version(PolicyArn=pipeline.producer_policy_arn, VersionId=version)["PolicyVersion"]
-    assert _document(producer["Document"]) == producer_policy(stream_arn=pipeline.stream_arn, kms_key_arn=None)
+    assert _document(producer["Document"]) == producer_policy(
+        stream_arn=pipeline.stream_arn, kms_key_arn=None, region=REGION
+    )
 
 
 def _document(value: object) -> object:
