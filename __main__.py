@@ -36,6 +36,9 @@ pulumi.export("producerPolicyArn", pipeline.producer_policy_arn)
 pulumi.export("logGroupName", pipeline.log_group_name)
 pulumi.export("region", pipeline.region)
 pulumi.export("bufferingIntervalSeconds", pipeline.buffering_interval_seconds)
+pulumi.export("glueDatabaseName", pipeline.glue_database_name)
+pulumi.export("glueTableName", pipeline.glue_table_name)
+pulumi.export("athenaWorkgroupName", pipeline.athena_workgroup_name)
 if pipeline.tracking_endpoint_url is not None:
     pulumi.export("trackingEndpointUrl", pipeline.tracking_endpoint_url)
 if pipeline.tracking_api_id is not None:

@@ -24,6 +24,8 @@ from bench.machine import caption, describe_machine
 from bench.producers import PRODUCER_NAMES
 from bench.results import Results, write_results
 from bench.shard_limits import RECORDS_PER_SHARD, SHARD_COUNTS, in_flight_runs, records_for, simulate
+from bench.storage_cost import DEFAULT_RECORDS as STORAGE_RECORDS
+from bench.storage_cost import storage_cost, storage_cost_table
 from bench.tables import (
     client_cost_text,
     delivery_cost_table,
@@ -37,7 +39,8 @@ IN_FLIGHT = "in-flight"
 CLIENT_COST = "client-cost"
 DELIVERY_COST = "delivery-cost"
 IMPORT_COST = "import-cost"
-SECTIONS: tuple[str, ...] = (SHARD_LIMITS, IN_FLIGHT, CLIENT_COST, DELIVERY_COST, IMPORT_COST)
+STORAGE_COST = "storage-cost"
+SECTIONS: tuple[str, ...] = (SHARD_LIMITS, IN_FLIGHT, CLIENT_COST, DELIVERY_COST, STORAGE_COST, IMPORT_COST)
 IN_FLIGHT_SHARDS = 64
 IN_FLIGHT_LATENCY_S = 0.02
 """A PutRecords round trip within a region, roughly; the stand-in has none unless told."""
@@ -121,6 +124,12 @@ def parser() -> argparse.ArgumentParser:
         metavar="RECORDS_PER_S",
         help="assumed steady arrival rate for the delivery cost, repeatable (default: 10 and 1000)",
     )
+    parser.add_argument(
+        "--storage-records",
+        type=_positive_int,
+        default=STORAGE_RECORDS,
+        help=f"records of the storage-cost section, JSON+GZIP vs Parquet (default {STORAGE_RECORDS}; ~3 min)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the data, partition keys and jitter")
     parser.add_argument("--results", type=Path, default=BENCH_DIR / "results.json", help="JSON output path")
     parser.add_argument("--chart", type=Path, default=BENCH_DIR / "throughput.png", help="PNG output path")
@@ -169,6 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "in_flight": {"shards": IN_FLIGHT_SHARDS, "latency_s": IN_FLIGHT_LATENCY_S},
             "big_file_gib": args.big_file_gb,
             "arrival_rates": args.arrival_rate or list(DEFAULT_ARRIVAL_RATES),
+            "storage_records": args.storage_records,
             "seed": args.seed,
         },
     )
@@ -225,6 +235,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         _show("Delivery cost (Firehose to S3, per million records)", delivery_cost_table(results.delivery_cost))
 
+    if STORAGE_COST in selected:
+        _say(f"storage cost: {args.storage_records:,} records delivered as JSON+GZIP and as Parquet+Snappy")
+        results.storage_cost = storage_cost(args.storage_records, seed=args.seed)
+        _show("Storage and scan: JSON+GZIP vs Parquet+Snappy", storage_cost_table(results.storage_cost))
     if IMPORT_COST in selected:
         _say("import cost: fresh interpreters")
         results.import_cost = measure()

@@ -14,6 +14,7 @@ from bench.delivery_cost import DeliveryCost
 from bench.import_cost import ImportCost
 from bench.producers import DEFAULT_PRODUCER
 from bench.shard_limits import LimitRun
+from bench.storage_cost import StorageCost
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Results:
     big_file: BigFileRun | None = None
     delivery_cost: Sequence[DeliveryCost] | None = None
     import_cost: Sequence[ImportCost] | None = None
+    storage_cost: StorageCost | None = None
 
     def to_dict(self) -> dict[str, object]:
         document: dict[str, object] = {
@@ -50,6 +52,8 @@ class Results:
             document["delivery_cost"] = [cost.to_dict() for cost in self.delivery_cost]
         if self.import_cost is not None:
             document["import_cost"] = [cost.to_dict() for cost in self.import_cost]
+        if self.storage_cost is not None:
+            document["storage_cost"] = self.storage_cost.to_dict()
         document["machine"] = self.machine
         document["settings"] = self.settings
         return document

@@ -3,7 +3,9 @@
 Any producer (desktop, mobile backend, IoT gateway, batch job) writes to the stream with the exported producer
 policy, or, without AWS credentials, through the optional HTTPS tracking endpoint (`enable_http_endpoint`, see
 `components.http_endpoint`); Firehose reads the stream, appends a newline to every record, buffers, compresses
-and lands objects in a private, encrypted, versioned bucket under a Hive-style time prefix.
+and lands objects in a private, encrypted, versioned bucket under a Hive-style time prefix. With
+`record_format="parquet"` Firehose converts every record to Parquet (Snappy) instead, using the Glue table. The
+table, its Athena workgroup and named queries (`components.catalog`) make the bucket queryable either way.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from typing import NamedTuple
 import pulumi
 import pulumi_aws as aws
 
+from .catalog import QueryCatalog, QueryCatalogArgs
 from .core import iam
+from .core.catalog import PARQUET_COMPRESSION, PARQUET_DICTIONARY, PARQUET_FILE_EXTENSION, QUERY_RESULTS_PREFIX
 from .core.layout import APPEND_DELIMITER_PROCESSOR, delivery_prefix, error_output_prefix
-from .core.naming import AWS_MANAGED_KINESIS_KEY, DELIVERY_LOG_STREAM, PipelineNames, pipeline_tags
+from .core.naming import AWS_MANAGED_KINESIS_KEY, DELIVERY_LOG_STREAM, CatalogNames, PipelineNames, pipeline_tags
 from .core.settings import TrackingPipelineArgs
 from .http_endpoint import TrackingEndpoint, TrackingEndpointArgs
 
@@ -92,6 +96,9 @@ class TrackingPipeline(pulumi.ComponentResource):
     tracking_api_id: pulumi.Output[str] | None
     api_key_id: pulumi.Output[str] | None
     """The endpoint's API key id, never its value; None unless the endpoint uses API keys."""
+    glue_database_name: pulumi.Output[str]
+    glue_table_name: pulumi.Output[str]
+    athena_workgroup_name: pulumi.Output[str]
 
     def __init__(
         self,
@@ -107,12 +114,14 @@ class TrackingPipeline(pulumi.ComponentResource):
         self._account_id = aws.get_caller_identity_output(opts=invoke_opts).account_id
         self._region = aws.get_region_output(opts=invoke_opts).region
         self._tags = pulumi.Output.from_input(args.tags).apply(self._merged_tags)
+        self._catalog_names = CatalogNames.for_pipeline(name, pulumi.get_stack())
 
         stream = self._stream()
         data = self._data_bucket()
+        catalog = self._catalog(data.bucket, self._query_results_bucket().bucket)
         log_group, log_stream = self._delivery_logs()
         role, role_policy = self._firehose_role(stream, data.bucket, log_stream)
-        delivery = self._delivery_stream(stream, data, role, role_policy, log_group, log_stream)
+        delivery = self._delivery_stream(stream, data, role, role_policy, log_group, log_stream, catalog)
         producer_policy = self._producer_policy(stream)
         endpoint = self._http_endpoint(stream) if args.enable_http_endpoint else None
         if args.enable_access_logging:
@@ -136,6 +145,9 @@ class TrackingPipeline(pulumi.ComponentResource):
         self.tracking_endpoint_url = endpoint.url if endpoint is not None else None
         self.tracking_api_id = endpoint.api_id if endpoint is not None else None
         self.api_key_id = endpoint.api_key_id if endpoint is not None else None
+        self.glue_database_name = catalog.database_name
+        self.glue_table_name = catalog.table_name
+        self.athena_workgroup_name = catalog.workgroup_name
         endpoint_outputs = {
             name: value
             for name, value in (
@@ -160,6 +172,9 @@ class TrackingPipeline(pulumi.ComponentResource):
                 "log_group_name": self.log_group_name,
                 "region": self.region,
                 "buffering_interval_seconds": self.buffering_interval_seconds,
+                "glue_database_name": self.glue_database_name,
+                "glue_table_name": self.glue_table_name,
+                "athena_workgroup_name": self.athena_workgroup_name,
                 **endpoint_outputs,
             }
         )
@@ -192,13 +207,15 @@ class TrackingPipeline(pulumi.ComponentResource):
         kms_key_arn: pulumi.Input[str] | None,
         policy_for: Callable[[aws.s3.Bucket], pulumi.Output[str]],
         bucket_opts: pulumi.ResourceOptions | None = None,
+        force_destroy: bool | None = None,
     ) -> _ProtectedBucket:
         """A bucket nobody outside the account can reach: no public access, no ACLs, encrypted, versioned,
-        TLS only. Shared by the data bucket and the access-log bucket so both get the same protections."""
+        TLS only. Shared by the data, access-log and query-results buckets so all get the same protections.
+        `force_destroy` defaults to the pipeline's argument."""
         args = self._args
         bucket = aws.s3.Bucket(
             resource_name,
-            force_destroy=args.force_destroy,
+            force_destroy=args.force_destroy if force_destroy is None else force_destroy,
             tags=self._tags,
             opts=pulumi.ResourceOptions.merge(self._child(), bucket_opts),
         )
@@ -281,6 +298,60 @@ class TrackingPipeline(pulumi.ComponentResource):
             )
         return data
 
+    def _query_results_bucket(self) -> _ProtectedBucket:
+        """Athena's results in a bucket of their own (readers of the data do not see other people's results), with
+        every protection of the data bucket, and an expiry: results are re-created by running the query again.
+        Emptied on `pulumi destroy` for the same reason."""
+        args = self._args
+        name = self._names.query_results_bucket
+        results = self._protected_bucket(
+            name,
+            kms_key_arn=args.kms_key_arn,
+            policy_for=lambda bucket: bucket.arn.apply(lambda arn: json.dumps(iam.data_bucket_policy(arn))),
+            force_destroy=True,
+        )
+        results.settings.append(
+            aws.s3.BucketLifecycleConfiguration(
+                f"{name}-lifecycle",
+                bucket=results.bucket.id,
+                rules=[
+                    {
+                        "id": "expire-query-results",
+                        "status": "Enabled",
+                        "filter": {},
+                        "expiration": {"days": args.athena_results_expiration_days},
+                        "noncurrent_version_expiration": {"noncurrent_days": 1},
+                        "abort_incomplete_multipart_upload": {"days_after_initiation": 1},
+                    }
+                ],
+                opts=pulumi.ResourceOptions(parent=results.bucket),
+            )
+        )
+        return results
+
+    def _catalog(self, data_bucket: aws.s3.Bucket, results_bucket: aws.s3.Bucket) -> QueryCatalog:
+        args = self._args
+        names = self._catalog_names
+        return QueryCatalog(
+            self._names.catalog,
+            QueryCatalogArgs(
+                database_name=names.database,
+                table_name=names.table,
+                workgroup_name=names.workgroup,
+                data_bucket=data_bucket.bucket,
+                data_prefix=args.data_prefix,
+                record_format=args.record_format,
+                results_bucket=results_bucket.bucket,
+                results_prefix=QUERY_RESULTS_PREFIX,
+                bytes_scanned_cutoff_mb=args.athena_bytes_scanned_cutoff_mb,
+                kms_key_arn=args.kms_key_arn,
+                account_id=self._account_id,
+                force_destroy=args.force_destroy,
+                tags=self._tags,
+            ),
+            opts=self._child(),
+        )
+
     def _lifecycle_rules(self) -> list[aws.s3.BucketLifecycleConfigurationRuleArgsDict]:
         args = self._args
         transitions: list[aws.s3.BucketLifecycleConfigurationRuleTransitionArgsDict] = [
@@ -340,7 +411,11 @@ class TrackingPipeline(pulumi.ComponentResource):
             opts=self._child(),
         )
         prefixes = [args.data_prefix, args.error_prefix]
-        policy = pulumi.Output.all(stream.arn, bucket.arn, log_stream.arn, args.kms_key_arn, self._region).apply(
+        names = self._catalog_names
+        converts = args.record_format == "parquet"
+        policy = pulumi.Output.all(
+            stream.arn, bucket.arn, log_stream.arn, args.kms_key_arn, self._region, self._account_id
+        ).apply(
             lambda resolved: json.dumps(
                 iam.firehose_delivery_policy(
                     stream_arn=resolved[0],
@@ -349,6 +424,11 @@ class TrackingPipeline(pulumi.ComponentResource):
                     log_stream_arn=resolved[2],
                     kms_key_arn=resolved[3],
                     region=resolved[4],
+                    glue_table_arns=iam.glue_table_arns(
+                        region=resolved[4], account_id=resolved[5], database=names.database, table=names.table
+                    )
+                    if converts
+                    else None,
                 )
             )
         )
@@ -368,37 +448,72 @@ class TrackingPipeline(pulumi.ComponentResource):
         role_policy: aws.iam.RolePolicy,
         log_group: aws.cloudwatch.LogGroup,
         log_stream: aws.cloudwatch.LogStream,
+        catalog: QueryCatalog,
     ) -> aws.kinesis.FirehoseDeliveryStream:
         """With a Kinesis source, Firehose cannot encrypt the delivery stream itself: the stream's own KMS
         encryption covers the data at rest, and the bucket's default encryption covers the delivered objects."""
         args = self._args
+        destination: aws.kinesis.FirehoseDeliveryStreamExtendedS3ConfigurationArgsDict = {
+            "role_arn": role.arn,
+            "bucket_arn": data.bucket.arn,
+            "buffering_size": args.buffering_size_mb,
+            "buffering_interval": args.buffering_interval_seconds,
+            "compression_format": args.compression,
+            "prefix": delivery_prefix(args.data_prefix),
+            "error_output_prefix": error_output_prefix(args.error_prefix),
+            "kms_key_arn": args.kms_key_arn,
+            "cloudwatch_logging_options": {
+                "enabled": True,
+                "log_group_name": log_group.name,
+                "log_stream_name": log_stream.name,
+            },
+        }
+        if args.record_format == "parquet":
+            destination["data_format_conversion_configuration"] = self._parquet_conversion(role, catalog)
+            destination["file_extension"] = PARQUET_FILE_EXTENSION
+        else:
+            destination["processing_configuration"] = {
+                "enabled": True,
+                "processors": [{"type": APPEND_DELIMITER_PROCESSOR}],
+            }
         return aws.kinesis.FirehoseDeliveryStream(
             self._names.delivery_stream,
             destination="extended_s3",
             kinesis_source_configuration={"kinesis_stream_arn": stream.arn, "role_arn": role.arn},
-            extended_s3_configuration={
-                "role_arn": role.arn,
-                "bucket_arn": data.bucket.arn,
-                "buffering_size": args.buffering_size_mb,
-                "buffering_interval": args.buffering_interval_seconds,
-                "compression_format": args.compression,
-                "prefix": delivery_prefix(args.data_prefix),
-                "error_output_prefix": error_output_prefix(args.error_prefix),
-                "kms_key_arn": args.kms_key_arn,
-                "processing_configuration": {
-                    "enabled": True,
-                    "processors": [{"type": APPEND_DELIMITER_PROCESSOR}],
-                },
-                "cloudwatch_logging_options": {
-                    "enabled": True,
-                    "log_group_name": log_group.name,
-                    "log_stream_name": log_stream.name,
-                },
-            },
+            extended_s3_configuration=destination,
             tags=self._tags,
-            # Firehose checks the role's permissions when it is created: the policy must exist first.
-            opts=self._child(depends_on=[role_policy, *data.settings]),
+            # Firehose checks the role's permissions when it is created: the policy must exist first; conversion
+            # reads the table's definition.
+            opts=self._child(depends_on=[role_policy, *data.settings, catalog.table]),
         )
+
+    def _parquet_conversion(
+        self, role: aws.iam.Role, catalog: QueryCatalog
+    ) -> aws.kinesis.FirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationArgsDict:
+        """JSON in, Parquet with Snappy out, with the Glue table's columns (record format conversion:
+        https://docs.aws.amazon.com/firehose/latest/dev/record-format-conversion.html). There is no newline processor
+        then: Parquet has no lines, and the OpenX deserializer reads each Firehose record as one JSON document,
+        lowercasing its keys to match the table's columns (its default, spelled out here). Keys that are not
+        columns are dropped, which is why the provenance `_ingest` is a column."""
+        return {
+            "enabled": True,
+            "input_format_configuration": {"deserializer": {"open_x_json_ser_de": {"case_insensitive": True}}},
+            "output_format_configuration": {
+                "serializer": {
+                    "parquet_ser_de": {
+                        "compression": PARQUET_COMPRESSION,
+                        "enable_dictionary_compression": PARQUET_DICTIONARY,
+                    }
+                }
+            },
+            "schema_configuration": {
+                "database_name": catalog.database_name,
+                "table_name": catalog.table_name,
+                "role_arn": role.arn,
+                "region": self._region,
+                "version_id": "LATEST",
+            },
+        }
 
     def _producer_policy(self, stream: aws.kinesis.Stream) -> aws.iam.Policy:
         args = self._args

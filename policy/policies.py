@@ -53,6 +53,9 @@ LOG_GROUP_TYPE = "aws:cloudwatch/logGroup:LogGroup"
 WEB_ACL_TYPE = "aws:wafv2/webAcl:WebAcl"
 WEB_ACL_LOGGING_TYPE = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
 METHOD_SETTINGS_TYPE = "aws:apigateway/methodSettings:MethodSettings"
+ATHENA_WORKGROUP_TYPE = "aws:athena/workgroup:Workgroup"
+GLUE_TABLE_TYPE = "aws:glue/catalogTable:CatalogTable"
+ATHENA_RESULT_ENCRYPTION = ("SSE_S3", "SSE_KMS", "CSE_KMS")
 
 PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 SSE_ALGORITHMS = {"AES256": "SSE-S3", "aws:kms": "SSE-KMS", "aws:kms:dsse": "DSSE-KMS"}
@@ -258,6 +261,80 @@ def validate_delivery_error_prefix(args: ResourceValidationArgs, report_violatio
         )
 
 
+# --- Athena and Glue ------------------------------------------------------------------------------------------
+
+
+def _workgroup_configuration(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
+    """A workgroup's configuration (empty when unset); None for any other resource."""
+    if args.resource_type != ATHENA_WORKGROUP_TYPE:
+        return None
+    configuration = args.props.get("configuration")
+    return configuration if isinstance(configuration, Mapping) else {}
+
+
+def validate_workgroup_enforced(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """Without enforcement every client chooses its own result location, encryption and scan limit, and the
+    workgroup's settings are only defaults
+    (https://docs.aws.amazon.com/athena/latest/ug/workgroups-settings-override.html)."""
+    configuration = _workgroup_configuration(args)
+    if configuration is not None and configuration.get("enforceWorkgroupConfiguration") is not True:
+        report_violation(
+            "Clients may override the workgroup's result location, encryption and scan limit: set "
+            "configuration.enforceWorkgroupConfiguration to true.",
+            None,
+        )
+
+
+def validate_workgroup_results_encrypted(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """Query results hold copies of the data: they are encrypted like it (AWS Config
+    athena-workgroup-encrypted-at-rest)."""
+    configuration = _workgroup_configuration(args)
+    if configuration is None:
+        return
+    results = configuration.get("resultConfiguration")
+    encryption = results.get("encryptionConfiguration") if isinstance(results, Mapping) else None
+    option = encryption.get("encryptionOption") if isinstance(encryption, Mapping) else None
+    if option not in ATHENA_RESULT_ENCRYPTION:
+        report_violation(
+            f"Query results are written unencrypted ({option!r}): set configuration.resultConfiguration."
+            f"encryptionConfiguration.encryptionOption to one of {', '.join(ATHENA_RESULT_ENCRYPTION)}.",
+            None,
+        )
+    elif option != "SSE_S3" and isinstance(encryption, Mapping) and not encryption.get("kmsKeyArn"):
+        report_violation(f"{option} needs a key: set encryptionConfiguration.kmsKeyArn.", None)
+
+
+def validate_workgroup_scan_limit(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """Athena bills by bytes scanned: one query over every JSON object of a large bucket costs without limit
+    unless the workgroup cancels it."""
+    configuration = _workgroup_configuration(args)
+    if configuration is not None and not configuration.get("bytesScannedCutoffPerQuery"):
+        report_violation(
+            "A single query may scan (and bill) without limit: set configuration.bytesScannedCutoffPerQuery.", None
+        )
+
+
+def validate_glue_partitions_projected(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """A partitioned table whose partitions nobody registers shows no data for new hours: without projection it
+    needs a crawler or MSCK REPAIR after every delivery
+    (https://docs.aws.amazon.com/athena/latest/ug/partition-projection.html)."""
+    if args.resource_type != GLUE_TABLE_TYPE or not args.props.get("partitionKeys"):
+        return
+    parameters = args.props.get("parameters")
+    parameters = parameters if isinstance(parameters, Mapping) else {}
+    if str(parameters.get("projection.enabled", "")).lower() != "true":
+        report_violation(
+            "New partitions stay invisible until something registers them: set parameters projection.enabled=true "
+            "with a projection for every partition key.",
+            None,
+        )
+        return
+    for key in _as_list(args.props.get("partitionKeys")):
+        name = key.get("name") if isinstance(key, Mapping) else None
+        if name and not parameters.get(f"projection.{name}.type"):
+            report_violation(f"Partition key {name!r} has no projection: set projection.{name}.type.", None)
+
+
 # --- IAM -------------------------------------------------------------------------------------------------------
 
 
@@ -441,6 +518,30 @@ firehose_s3_error_prefix = ResourceValidationPolicy(
     validate=validate_delivery_error_prefix,
     severity=Severity.LOW,
 )
+athena_workgroup_enforced = ResourceValidationPolicy(
+    name="athena-workgroup-enforced",
+    description="Athena workgroups enforce their configuration over client-side settings.",
+    validate=validate_workgroup_enforced,
+    severity=Severity.MEDIUM,
+)
+athena_results_encrypted = ResourceValidationPolicy(
+    name="athena-workgroup-results-encrypted",
+    description="Athena workgroups encrypt query results (AWS Config athena-workgroup-encrypted-at-rest).",
+    validate=validate_workgroup_results_encrypted,
+    severity=Severity.HIGH,
+)
+athena_scan_limit = ResourceValidationPolicy(
+    name="athena-workgroup-scan-limit",
+    description="Athena workgroups cancel queries that scan more than a set number of bytes.",
+    validate=validate_workgroup_scan_limit,
+    severity=Severity.LOW,
+)
+glue_partitions_projected = ResourceValidationPolicy(
+    name="glue-table-partitions-projected",
+    description="Partitioned Glue tables project their partitions, so new data is queryable without a crawler.",
+    validate=validate_glue_partitions_projected,
+    severity=Severity.LOW,
+)
 iam_no_wildcard_allow = ResourceValidationPolicy(
     name="iam-no-wildcard-allow",
     description="IAM identity policies allow no '*' or 'service:*' action and no '*' resource (FSBP IAM.1, IAM.21).",
@@ -482,6 +583,10 @@ POLICIES: list[Policy] = [
     kinesis_stream_encrypted,
     firehose_s3_compressed,
     firehose_s3_error_prefix,
+    athena_workgroup_enforced,
+    athena_results_encrypted,
+    athena_scan_limit,
+    glue_partitions_projected,
     iam_no_wildcard_allow,
     iam_trust_no_wildcard,
     log_group_retention,

@@ -2,9 +2,9 @@
 
 It is the only definition of a record's fields: names, order, JSON types, ranges and descriptions. Everything else
 derives from it: the publish path's validation (`ingest.records`), the tracking endpoint's request models and
-mapping templates (`api_models`, `endpoint`), the field table in docs/endpoint.md (`ingest.records.table`) and the
-tests. Adding a field is one edit to the file. It is read as package data, so both the component and the tool ship
-it without importing each other.
+mapping templates (`api_models`, `endpoint`), the field table in docs/endpoint.md (`ingest.records.table`), the Glue
+table's columns (`catalog`) and the tests. Adding a field is one edit to the file. It is read as package data, so
+both the component and the tool ship it without importing each other.
 """
 
 from __future__ import annotations

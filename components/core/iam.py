@@ -19,6 +19,9 @@ FIREHOSE_READ_STREAM_ACTIONS = [
 ]
 FIREHOSE_BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"]
 FIREHOSE_OBJECT_ACTIONS = ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"]
+FIREHOSE_GLUE_ACTIONS = ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"]
+"""What Firehose needs to read the table it converts records with ("Grant Firehose access to AWS Glue for data
+format conversion": https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-glue)."""
 PRODUCER_ACTIONS = ["kinesis:DescribeStreamSummary", "kinesis:PutRecord", "kinesis:PutRecords"]
 ENDPOINT_STREAM_ACTIONS = ["kinesis:PutRecord", "kinesis:PutRecords"]
 API_GATEWAY_LOGS_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
@@ -101,6 +104,13 @@ def endpoint_stream_policy(*, stream_arn: str, kms_key_arn: str | None, region: 
     )
 
 
+def glue_table_arns(*, region: str, account_id: str, database: str, table: str) -> list[str]:
+    """A Glue table's ARN and the ARNs of the catalog and database that contain it: Glue authorizes a table
+    action against all three (https://docs.aws.amazon.com/glue/latest/dg/glue-specifying-resource-arns.html)."""
+    prefix = f"arn:aws:glue:{region}:{account_id}"
+    return [f"{prefix}:catalog", f"{prefix}:database/{database}", f"{prefix}:table/{database}/{table}"]
+
+
 def firehose_delivery_policy(
     *,
     stream_arn: str,
@@ -109,6 +119,7 @@ def firehose_delivery_policy(
     log_stream_arn: str,
     kms_key_arn: str | None,
     region: str,
+    glue_table_arns: list[str] | None = None,
 ) -> PolicyDocument:
     """What Firehose needs to read the stream and write the bucket, each statement scoped to one resource.
 
@@ -116,6 +127,8 @@ def firehose_delivery_policy(
     may later share the bucket. A customer key is usable only through the service that needs it, for this stream or
     bucket (kms:ViaService and the encryption context), as AWS's own Firehose role policy does ("Grant Firehose
     access to an Amazon S3 destination", https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html).
+    `glue_table_arns` (`glue_table_arns()`), only when Firehose converts records to Parquet: read access to that
+    one table's definition, nothing else in the catalog.
     """
     statements: list[dict[str, Any]] = [
         {
@@ -143,6 +156,15 @@ def firehose_delivery_policy(
             "Resource": log_stream_arn,
         },
     ]
+    if glue_table_arns:
+        statements.append(
+            {
+                "Sid": "ReadConversionSchema",
+                "Effect": "Allow",
+                "Action": FIREHOSE_GLUE_ACTIONS,
+                "Resource": glue_table_arns,
+            }
+        )
     if kms_key_arn is not None:
         statements += [
             {

@@ -13,6 +13,8 @@ Sources:
   https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
 - S3 lifecycle transitions: https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html
 - WAF rate-based rules: https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html
+- Firehose record format conversion: https://docs.aws.amazon.com/firehose/latest/dev/record-format-conversion.html
+- Athena WorkGroupConfiguration: https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html
 """
 
 from __future__ import annotations
@@ -71,6 +73,16 @@ IA_MIN_DAYS = 30
 """S3 refuses a transition to STANDARD_IA earlier than 30 days after creation."""
 IA_MIN_STAY_DAYS = 30
 """... and an object must stay 30 days in STANDARD_IA before a later transition."""
+CONVERSION_MIN_BUFFERING_SIZE_MB = 64
+"""Firehose refuses record format conversion with a smaller buffer: "BufferingHints.SizeInMBs must be at least 64
+when data format conversion is enabled" (InvalidArgumentException, quoted by the Terraform AWS provider's
+acceptance tests for aws_kinesis_firehose_delivery_stream)."""
+CONVERSION_S3_COMPRESSION = "UNCOMPRESSED"
+"""With conversion on, S3-level compression is off; the Parquet serializer compresses (Snappy) inside the file
+("Amazon S3 compression gets disabled when you enable format conversion":
+https://docs.aws.amazon.com/firehose/latest/dev/enable-record-format-conversion.html)."""
+ATHENA_MIN_BYTES_SCANNED_CUTOFF_MB = 10
+"""WorkGroupConfiguration.BytesScannedCutoffPerQuery: minimum 10,000,000 bytes."""
 HTTP_MAX_BATCH_RECORDS_RANGE = (1, KINESIS_LIMITS.max_records_per_call)
 """One POST /v1/batch becomes one PutRecords call, so it cannot carry more records than PutRecords takes."""
 WAF_RATE_LIMIT_RANGE = (10, 2_000_000_000)

@@ -14,9 +14,13 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
+from .catalog import RECORD_FORMATS, RecordFormat
 from .limits import (
+    ATHENA_MIN_BYTES_SCANNED_CUTOFF_MB,
     BUFFERING_INTERVAL_SECONDS_RANGE,
     BUFFERING_SIZE_MB_RANGE,
+    CONVERSION_MIN_BUFFERING_SIZE_MB,
+    CONVERSION_S3_COMPRESSION,
     HTTP_MAX_BATCH_RECORDS_RANGE,
     IA_MIN_DAYS,
     IA_MIN_STAY_DAYS,
@@ -91,6 +95,14 @@ class TrackingPipelineArgs:
     """... or when this many seconds have passed (0-900); the data freshness alarm is derived from it."""
     compression: Compression = "GZIP"
     """Compression of the delivered objects."""
+    record_format: RecordFormat = "json"
+    """How delivered records are stored: json (one JSON object per line, compressed as `compression` says) or
+    parquet (Firehose converts each record to Parquet with Snappy using the Glue table; needs
+    buffering_size_mb >= 64 and compression UNCOMPRESSED)."""
+    athena_bytes_scanned_cutoff_mb: int = 10_000
+    """Athena cancels any query of the pipeline's workgroup that scans more than this many MB (>= 10)."""
+    athena_results_expiration_days: int = 30
+    """Days Athena query results are kept in their bucket before they expire."""
     log_retention_days: int = 30
     """Retention of every log group: Firehose delivery errors, endpoint access, execution and WAF logs (a value
     CloudWatch Logs accepts)."""
@@ -161,6 +173,14 @@ class TrackingPipelineArgs:
         _check_range("buffering_size_mb", self.buffering_size_mb, *BUFFERING_SIZE_MB_RANGE)
         _check_range("buffering_interval_seconds", self.buffering_interval_seconds, *BUFFERING_INTERVAL_SECONDS_RANGE)
         _check_choice("compression", self.compression, COMPRESSIONS)
+        _check_record_format(self)
+        _check_range(
+            "athena_bytes_scanned_cutoff_mb",
+            self.athena_bytes_scanned_cutoff_mb,
+            ATHENA_MIN_BYTES_SCANNED_CUTOFF_MB,
+            None,
+        )
+        _check_range("athena_results_expiration_days", self.athena_results_expiration_days, 1, None)
         _check_choice("log_retention_days", self.log_retention_days, LOG_RETENTION_DAYS)
         _check_lifecycle(self)
         _check_range("access_log_expiration_days", self.access_log_expiration_days, 1, None)
@@ -233,6 +253,28 @@ def _check_error_prefix(prefix: object) -> None:
             "without an error output prefix",
         )
     _check_folder_prefix("error_prefix", prefix)
+
+
+def _check_record_format(args: TrackingPipelineArgs) -> None:
+    """Firehose's own rules for record format conversion, checked here so that a stack breaking them fails
+    `pulumi preview` with the argument to change instead of failing `pulumi up` half-way."""
+    _check_choice("record_format", args.record_format, RECORD_FORMATS)
+    if args.record_format != "parquet":
+        return
+    if args.buffering_size_mb < CONVERSION_MIN_BUFFERING_SIZE_MB:
+        raise TrackingPipelineArgsError(
+            "buffering_size_mb",
+            args.buffering_size_mb,
+            f"record_format=parquet needs at least {CONVERSION_MIN_BUFFERING_SIZE_MB}: Firehose refuses format "
+            "conversion with a smaller buffer",
+        )
+    if args.compression != CONVERSION_S3_COMPRESSION:
+        raise TrackingPipelineArgsError(
+            "compression",
+            args.compression,
+            f"record_format=parquet needs {CONVERSION_S3_COMPRESSION}: Firehose turns S3 compression off when it "
+            "converts, and compresses inside the Parquet file (Snappy) instead",
+        )
 
 
 def _check_lifecycle(args: TrackingPipelineArgs) -> None:

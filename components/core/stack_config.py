@@ -76,6 +76,25 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "Delivered object compression: UNCOMPRESSED, GZIP, ZIP, Snappy or HADOOP_SNAPPY.",
     ),
     ConfigKey(
+        "recordFormat",
+        "record_format",
+        "string",
+        "Delivered file format: json (JSON lines, compressed as `compression` says) or parquet (Snappy; needs "
+        "bufferingSizeMb >= 64 and compression UNCOMPRESSED).",
+    ),
+    ConfigKey(
+        "athenaBytesScannedCutoffMb",
+        "athena_bytes_scanned_cutoff_mb",
+        "integer",
+        "Athena cancels a query of the pipeline's workgroup that scans more than this many MB (>= 10).",
+    ),
+    ConfigKey(
+        "athenaResultsExpirationDays",
+        "athena_results_expiration_days",
+        "integer",
+        "Days Athena query results are kept before they expire (>= 1).",
+    ),
+    ConfigKey(
         "logRetentionDays",
         "log_retention_days",
         "integer",

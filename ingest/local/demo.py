@@ -1,9 +1,11 @@
 """`python -m ingest demo`: the whole path on this machine, no AWS account, no Pulumi.
 
 Emulator -> source bucket seeded with the sample (or `--records N` generated) data -> the dev stack's pipeline
-provisioned -> the real `publish` -> the Firehose stand-in delivers -> the real `verify`. The emulator lives
+provisioned -> the real `publish` -> the Firehose stand-in delivers -> the real `verify` -> the named queries
+(the SQL the Athena workgroup runs) with DuckDB over what was delivered, and a chart of it. The emulator lives
 only as long as the run, so what is worth looking at afterwards is written to the output directory: the run
-report, the verification result, the stack outputs and a copy of every object the bucket received.
+report, the verification result, the stack outputs, a copy of every object the bucket received, the query
+results and the chart.
 
 With `endpoint_records` (by default one more day, 288 records, after the dataset), part of the data takes the
 other way in: the demo serves the tracking endpoint on a loopback port with the local stand-in for API Gateway
@@ -32,6 +34,10 @@ from ingest.errors import ConfigurationError
 from ingest.local.endpoint import LocalEndpoint, SignedKinesis, local_gateway, serving_endpoint
 from ingest.local.relay import DeliveredObject
 from ingest.local.stack import LocalStack, running_local_stack
+from ingest.query import QueryResult, find_delivered, run_named_queries
+from ingest.query.chart import draw_daily_candles
+from ingest.query.sources import DEMO_COPIES_FOLDER, DEMO_OUTPUTS_FILE, demo_data_folder
+from ingest.query.table import result_table
 from ingest.run.files import write_json_atomically
 from ingest.run.publish import PublishOptions, publish
 from ingest.run.report import RunReport
@@ -46,7 +52,11 @@ VERIFY_TIMEOUT_SECONDS = 30.0
 """The relay is flushed before `verify` starts, so everything should be there at the first look; the timeout
 only covers a slow machine."""
 VERIFY_POLL_SECONDS = 0.5
-COPIES_FOLDER = "s3"
+COPIES_FOLDER = DEMO_COPIES_FOLDER
+QUERIES_FILE = "queries.txt"
+CHART_FILE = "daily-candles.png"
+SUMMARY_QUERY = "daily_ohlc"
+"""The result the summary prints in full (one row per day); the others are summed up in a line each."""
 ENDPOINT_RECORDS = 288
 """What the demo sends through the endpoint by default: one more day of 5-minute intervals."""
 ENDPOINT_SEED = 9
@@ -104,6 +114,11 @@ class DemoResult:
     """A curl command that posts one record to a deployed stack's endpoint (the local one is gone by the end)."""
     problem: str | None = None
     """Why the status is not 0, in one line."""
+    queries: list[QueryResult] = field(default_factory=list)
+    """The named queries over the delivered copies (DuckDB, the SQL Athena runs)."""
+    chart: Path | None = None
+    chart_note: str | None = None
+    """Why there is no chart, when there is none."""
 
     def summary(self) -> str:
         return _summary(self)
@@ -147,9 +162,26 @@ def run_demo(
         else:
             _publish_and_verify(stack, options, result, progress, None)
         result.copies = _copy_bucket(stack, out / COPIES_FOLDER)
-    write_json_atomically(out / "stack-outputs.json", result.stack, indent=2)
+    write_json_atomically(out / DEMO_OUTPUTS_FILE, result.stack, indent=2)
+    if result.copies:
+        _query_delivered(result, progress)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _query_delivered(result: DemoResult, progress: Progress) -> None:
+    """The workgroup's named queries, run with DuckDB over the copies of what was delivered; the daily candles."""
+    folder = demo_data_folder(result.out)
+    progress(f"running the named queries (Athena's SQL) with DuckDB over {folder}")
+    objects = find_delivered(folder)
+    result.queries = run_named_queries(objects)
+    text = "\n\n".join(f"## {query.name}\n{result_table(query)}" for query in result.queries)
+    (result.out / QUERIES_FILE).write_text(text + "\n", encoding="utf-8")
+    daily = next(query for query in result.queries if query.name == SUMMARY_QUERY)
+    try:
+        result.chart = draw_daily_candles(daily, result.out / CHART_FILE, caption=f"local demo, {objects.format}")
+    except ConfigurationError as exc:
+        result.chart_note = str(exc)
 
 
 def _describe_stack(stack: LocalStack, progress: Progress) -> None:
@@ -316,6 +348,12 @@ def _summary(result: DemoResult) -> str:
         lines.append("            through the local stand-in for API Gateway (same models and mapping templates)")
     if result.endpoint_verification is not None:
         lines.append("  verify    " + result.endpoint_verification.summary().replace("\n", "\n            "))
+    if result.queries:
+        lines.append(f"  query     {_query_summary(result.queries)}")
+        daily = next(query for query in result.queries if query.name == SUMMARY_QUERY)
+        lines.append("            " + result_table(daily, max_rows=10).replace("\n", "\n            "))
+    if result.chart_note is not None:
+        lines.append(f"            (no chart: {result.chart_note})")
     if result.curl is not None:
         lines.append("Post one record to a deployed stack's endpoint yourself (docs/endpoint.md):")
         lines.extend(f"  {line}" for line in DEPLOYED_ENDPOINT_LINES)
@@ -329,6 +367,10 @@ def _summary(result: DemoResult) -> str:
             f"  {'endpoint-*.json':<20} the records sent through the endpoint, `send`'s report, its verification"
         )
     lines.append(f"  {'stack-outputs.json':<20} the local stack's outputs: names, ARNs, prefixes")
+    if result.queries:
+        lines.append(f"  {QUERIES_FILE:<20} every named query's result (`python -m ingest query` runs them again)")
+    if result.chart is not None:
+        lines.append(f"  {CHART_FILE:<20} the daily candles of the delivered series")
     bucket = result.stack.get("bucketName", "")
     for path in result.copies[:3]:
         lines.append(f"  {str(path.relative_to(result.out)):<20}")
@@ -337,7 +379,17 @@ def _summary(result: DemoResult) -> str:
     compressed = [path for path in result.copies if path.suffix == ".gz"]
     if compressed:
         lines.append(f"  (read one with: zcat {compressed[0]} | head -3)")
+    if result.queries:
+        lines.append(f"  (query them again with: python -m ingest query {result.out})")
     return "\n".join(lines)
+
+
+def _query_summary(results: list[QueryResult]) -> str:
+    counts = {query.name: len(query.rows) for query in results}
+    return (
+        f"named queries with DuckDB over the delivered copies: {_count(counts.get('latest_24_hours', 0), 'row')} in "
+        f"the latest 24 hours, {_count(counts.get('data_quality', 0), 'data quality finding')}, daily OHLC:"
+    )
 
 
 def _count(number: int, noun: str) -> str:

@@ -16,7 +16,10 @@ What moto stores but does not enforce, so the demo cannot prove it:
   any case.
 - Stream encryption with alias/aws/kinesis and the enhanced shard-level metrics are recorded only.
 - The delivery stream is stored, but moto never reads a Kinesis source: the relay (`ingest.local.relay`)
-  stands in for Firehose.
+  stands in for Firehose (and, with `record_format: parquet`, for its format conversion, reading the Glue table).
+- The Glue database and table (columns, partition keys, projection parameters) and the Athena workgroup and named
+  queries are stored and can be read back; moto runs no Athena query, so `python -m ingest query` runs the same
+  SQL with DuckDB over the delivered objects instead.
 Not created at all: the lifecycle rules, the access-log bucket and the CloudWatch alarms (moto neither ages
 objects nor evaluates alarms, so they would show nothing); nor the tracking endpoint: moto's API Gateway does not
 run integrations, so the demo serves the stand-in (`ingest.local.gateway`) instead, and its URL becomes the
@@ -30,9 +33,27 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from components.core.iam import firehose_delivery_policy, firehose_trust_policy, producer_policy
+from components.core.catalog import (
+    PARQUET_COMPRESSION,
+    PARQUET_DICTIONARY,
+    PARQUET_FILE_EXTENSION,
+    QUERY_RESULTS_PREFIX,
+    STORAGE_FORMATS,
+    partition_keys,
+    table_columns,
+    table_parameters,
+)
+from components.core.data_dictionary import load_record_schema
+from components.core.iam import firehose_delivery_policy, firehose_trust_policy, glue_table_arns, producer_policy
 from components.core.layout import APPEND_DELIMITER_PROCESSOR, delivery_prefix, error_output_prefix
-from components.core.naming import AWS_MANAGED_KINESIS_KEY, DELIVERY_LOG_STREAM, PipelineNames, pipeline_tags
+from components.core.named_queries import load_named_queries
+from components.core.naming import (
+    AWS_MANAGED_KINESIS_KEY,
+    DELIVERY_LOG_STREAM,
+    CatalogNames,
+    PipelineNames,
+    pipeline_tags,
+)
 from components.core.settings import TrackingPipelineArgs
 from components.core.stack_config import PIPELINE_NAME, args_from_config
 from ingest.local.emulator import DEMO_STACK
@@ -62,6 +83,7 @@ class LocalPipeline:
     delivery_stream_arn: str
     firehose_role_arn: str
     producer_policy_arn: str
+    catalog: CatalogNames
     endpoint_url: str | None = None
     """Where the endpoint stand-in serves, once it does (`serving(url)`)."""
 
@@ -96,6 +118,9 @@ class LocalPipeline:
             "logGroupName": self.names.log_group,
             "region": self.region,
             "bufferingIntervalSeconds": self.args.buffering_interval_seconds,
+            "glueDatabaseName": self.catalog.database,
+            "glueTableName": self.catalog.table,
+            "athenaWorkgroupName": self.catalog.workgroup,
         }
 
 
@@ -112,20 +137,28 @@ def provision(
     # Resources carry the component's tags (the stack's plus the pipeline name), as Pulumi would apply them.
     tagged = replace(args, tags=pipeline_tags(pipeline_name, _tags(args)))
     names = PipelineNames.for_pipeline(pipeline_name)
+    catalog = CatalogNames.for_pipeline(pipeline_name, DEMO_STACK)
     account = clients("sts").get_caller_identity()["Account"]
     stream_arn = _stream(clients("kinesis"), names, tagged)
     bucket_arn = _bucket(clients("s3"), names.bucket, region, tagged)
+    results_bucket = _bucket(clients("s3"), names.query_results_bucket, region, tagged)
+    _catalog(clients("glue"), clients("athena"), catalog, tagged, names.bucket, results_bucket, account)
     log_stream_arn = _delivery_logs(clients("logs"), names, tagged)
     iam = clients("iam")
+    glue_arns = (
+        glue_table_arns(region=region, account_id=account, database=catalog.database, table=catalog.table)
+        if args.record_format == "parquet"
+        else None
+    )
     role_arn = _firehose_role(
-        iam, pipeline_name, names, tagged, account, region, stream_arn, bucket_arn, log_stream_arn
+        iam, pipeline_name, names, tagged, account, region, stream_arn, bucket_arn, log_stream_arn, glue_arns
     )
     producer_arn = iam.create_policy(
         PolicyName=f"{pipeline_name}-producer-policy",
         Description="Write records to the tracking stream; attach to any producer's role",
         PolicyDocument=json.dumps(producer_policy(stream_arn=stream_arn, kms_key_arn=_kms_key(args), region=region)),
     )["Policy"]["Arn"]
-    delivery_arn = _delivery_stream(clients("firehose"), names, tagged, stream_arn, bucket_arn, role_arn)
+    delivery_arn = _delivery_stream(clients("firehose"), names, catalog, tagged, stream_arn, bucket_arn, role_arn)
     return LocalPipeline(
         args=args,
         names=names,
@@ -135,6 +168,7 @@ def provision(
         delivery_stream_arn=delivery_arn,
         firehose_role_arn=role_arn,
         producer_policy_arn=producer_arn,
+        catalog=catalog,
     )
 
 
@@ -212,6 +246,7 @@ def _firehose_role(
     stream_arn: str,
     bucket_arn: str,
     log_stream_arn: str,
+    glue_arns: list[str] | None,
 ) -> str:
     role = iam.create_role(
         RoleName=names.firehose_role,
@@ -226,6 +261,7 @@ def _firehose_role(
         log_stream_arn=log_stream_arn,
         kms_key_arn=_kms_key(args),
         region=region,
+        glue_table_arns=glue_arns,
     )
     iam.put_role_policy(
         RoleName=names.firehose_role, PolicyName=f"{pipeline_name}-firehose-policy", PolicyDocument=json.dumps(policy)
@@ -233,8 +269,77 @@ def _firehose_role(
     return str(role["Arn"])
 
 
+def _catalog(
+    glue: Any,
+    athena: Any,
+    names: CatalogNames,
+    args: TrackingPipelineArgs,
+    bucket: str,
+    results_bucket_arn: str,
+    account: str,
+) -> None:
+    """The Glue database and table and the Athena workgroup and named queries, as `components.catalog` declares
+    them (moto stores them; it runs no query)."""
+    storage = STORAGE_FORMATS[args.record_format]
+    location = f"s3://{bucket}/{args.data_prefix}"
+    glue.create_database(DatabaseInput={"Name": names.database}, Tags=_tags(args))
+    glue.create_table(
+        DatabaseName=names.database,
+        TableInput={
+            "Name": names.table,
+            "TableType": "EXTERNAL_TABLE",
+            "Parameters": table_parameters(args.record_format, location),
+            "PartitionKeys": [{"Name": k.name, "Type": k.type, "Comment": k.comment} for k in partition_keys()],
+            "StorageDescriptor": {
+                "Location": location,
+                "InputFormat": storage.input_format,
+                "OutputFormat": storage.output_format,
+                "SerdeInfo": {
+                    "Name": storage.classification,
+                    "SerializationLibrary": storage.serialization_library,
+                    "Parameters": dict(storage.serde_parameters),
+                },
+                "Columns": [
+                    {"Name": c.name, "Type": c.type, "Comment": c.comment} for c in table_columns(load_record_schema())
+                ],
+            },
+        },
+    )
+    results_bucket = results_bucket_arn.split(":::", 1)[-1]
+    athena.create_work_group(
+        Name=names.workgroup,
+        Configuration={
+            "EnforceWorkGroupConfiguration": True,
+            "PublishCloudWatchMetricsEnabled": True,
+            "BytesScannedCutoffPerQuery": args.athena_bytes_scanned_cutoff_mb * 1_000_000,
+            "ResultConfiguration": {
+                "OutputLocation": f"s3://{results_bucket}/{QUERY_RESULTS_PREFIX}",
+                "EncryptionConfiguration": {"EncryptionOption": "SSE_S3"}
+                if _kms_key(args) is None
+                else {"EncryptionOption": "SSE_KMS", "KmsKey": _kms_key(args)},
+                "ExpectedBucketOwner": account,
+            },
+        },
+        Tags=[{"Key": k, "Value": v} for k, v in _tags(args).items()],
+    )
+    for query in load_named_queries():
+        athena.create_named_query(
+            Name=query.name,
+            Description=query.description,
+            Database=names.database,
+            QueryString=query.render(names.qualified_table()),
+            WorkGroup=names.workgroup,
+        )
+
+
 def _delivery_stream(
-    firehose: Any, names: PipelineNames, args: TrackingPipelineArgs, stream_arn: str, bucket_arn: str, role_arn: str
+    firehose: Any,
+    names: PipelineNames,
+    catalog: CatalogNames,
+    args: TrackingPipelineArgs,
+    stream_arn: str,
+    bucket_arn: str,
+    role_arn: str,
 ) -> str:
     destination: dict[str, Any] = {
         "RoleARN": role_arn,
@@ -243,13 +348,38 @@ def _delivery_stream(
         "ErrorOutputPrefix": error_output_prefix(args.error_prefix),
         "BufferingHints": {"SizeInMBs": args.buffering_size_mb, "IntervalInSeconds": args.buffering_interval_seconds},
         "CompressionFormat": args.compression,
-        "ProcessingConfiguration": {"Enabled": True, "Processors": [{"Type": APPEND_DELIMITER_PROCESSOR}]},
         "CloudWatchLoggingOptions": {
             "Enabled": True,
             "LogGroupName": names.log_group,
             "LogStreamName": DELIVERY_LOG_STREAM,
         },
     }
+    if args.record_format == "parquet":
+        # As components/tracking_pipeline.py `_parquet_conversion` configures it.
+        destination["DataFormatConversionConfiguration"] = {
+            "Enabled": True,
+            "InputFormatConfiguration": {"Deserializer": {"OpenXJsonSerDe": {"CaseInsensitive": True}}},
+            "OutputFormatConfiguration": {
+                "Serializer": {
+                    "ParquetSerDe": {
+                        "Compression": PARQUET_COMPRESSION,
+                        "EnableDictionaryCompression": PARQUET_DICTIONARY,
+                    }
+                }
+            },
+            "SchemaConfiguration": {
+                "DatabaseName": catalog.database,
+                "TableName": catalog.table,
+                "RoleARN": role_arn,
+                "VersionId": "LATEST",
+            },
+        }
+        destination["FileExtension"] = PARQUET_FILE_EXTENSION
+    else:
+        destination["ProcessingConfiguration"] = {
+            "Enabled": True,
+            "Processors": [{"Type": APPEND_DELIMITER_PROCESSOR}],
+        }
     if (kms_key := _kms_key(args)) is not None:
         destination["EncryptionConfiguration"] = {"KMSEncryptionConfig": {"AWSKMSKeyARN": kms_key}}
     tags = [{"Key": k, "Value": v} for k, v in _tags(args).items()]

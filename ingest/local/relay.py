@@ -14,10 +14,14 @@ rather than from the stack settings, so it delivers what was provisioned:
 - compresses as configured (GZIP; UNCOMPRESSED) and names the object as Firehose does:
   `<prefix evaluated><delivery stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid>[.gz]`, where the prefix's
   `!{timestamp:...}` expressions and the name's time both use the approximate arrival time (UTC) of the oldest
-  record in the object.
+  record in the object; a configured FileExtension replaces the compression's extension;
+- with record format conversion to Parquet (OpenX or Hive JSON deserializer), reads the Glue table the
+  configuration names (GetTable, as Firehose does) and writes each buffer as one Parquet file with the table's
+  columns and the serializer's compression (`ingest.parquet`).
 
-What it does not do: other compressions, Lambda or other processors, dynamic partitioning, format conversion,
-backups, custom time zones or file extensions are refused (ConfigurationError) rather than imitated. Write
+What it does not do: other compressions, Lambda or other processors, dynamic partitioning, conversion to ORC or
+with the Hive deserializer's timestamp formats, backups or custom time zones are refused (ConfigurationError)
+rather than imitated. Write
 failures are not retried into the error output prefix as Firehose does: the relay stops and raises. It keeps
 its position in memory only, and uses the caller's credentials (it does not assume the Firehose role).
 
@@ -46,6 +50,7 @@ from aws_kinesis_agg.deaggregator import iter_deaggregate_records
 
 from components.core import layout as prefixes
 from ingest.errors import ConfigurationError, IngestError
+from ingest.parquet import arrow_schema, records_to_parquet
 
 LOGGER = logging.getLogger("ingest.local.relay")
 
@@ -57,10 +62,8 @@ DEFAULT_TIME_PREFIX = "!{timestamp:yyyy/MM/dd/HH/}"
 """Firehose's time folders when the prefix has no timestamp expression of its own."""
 GET_RECORDS_LIMIT = 10_000
 DEFAULT_POLL_SECONDS = 0.2
-_UNSUPPORTED_ENABLED = (
-    "DynamicPartitioningConfiguration",
-    "DataFormatConversionConfiguration",
-)
+_UNSUPPORTED_ENABLED = ("DynamicPartitioningConfiguration",)
+_JSON_DESERIALIZERS = ("OpenXJsonSerDe", "HiveJsonSerDe")
 _EXPRESSION = re.compile(r"!\{(?P<namespace>[^}:]+):(?P<value>[^}]*)\}")
 _RANDOM_ALPHABET = string.ascii_letters + string.digits
 _RANDOM_STRING_LENGTH = 11
@@ -68,6 +71,35 @@ _RANDOM_STRING_LENGTH = 11
 
 class RelayStoppedError(IngestError):
     """The background thread met an error (a failed read or write) and stopped delivering."""
+
+
+@dataclass(frozen=True)
+class ParquetConversion:
+    """Record format conversion to Parquet: the Glue table whose columns the files get, and their compression."""
+
+    database: str
+    table: str
+    compression: str
+    dictionary: bool
+
+    @classmethod
+    def from_description(cls, name: str, conversion: Mapping[str, Any]) -> ParquetConversion:
+        deserializer = (conversion.get("InputFormatConfiguration") or {}).get("Deserializer") or {}
+        serializer = (conversion.get("OutputFormatConfiguration") or {}).get("Serializer") or {}
+        schema = conversion.get("SchemaConfiguration") or {}
+        if not set(deserializer) & set(_JSON_DESERIALIZERS) or (deserializer.get("HiveJsonSerDe") or {}).get(
+            "TimestampFormats"
+        ):
+            raise ConfigurationError(f"delivery stream {name!r}: the relay converts from JSON with default settings")
+        if "ParquetSerDe" not in serializer:
+            raise ConfigurationError(f"delivery stream {name!r}: the relay converts to Parquet only")
+        parquet = serializer["ParquetSerDe"] or {}
+        return cls(
+            database=schema["DatabaseName"],
+            table=schema["TableName"],
+            compression=parquet.get("Compression", "SNAPPY"),
+            dictionary=bool(parquet.get("EnableDictionaryCompression", False)),
+        )
 
 
 @dataclass(frozen=True)
@@ -83,6 +115,9 @@ class DeliverySettings:
     buffering_seconds: float
     compression: str
     append_delimiter: bool
+    conversion: ParquetConversion | None = None
+    file_extension: str = ""
+    """FileExtension: replaces the compression's extension when set."""
 
     @classmethod
     def from_description(cls, description: Mapping[str, Any]) -> DeliverySettings:
@@ -112,7 +147,16 @@ class DeliverySettings:
             buffering_seconds=float(hints.get("IntervalInSeconds", 300)),
             compression=compression,
             append_delimiter=APPEND_DELIMITER in _processor_types(name, s3),
+            conversion=_conversion(name, s3),
+            file_extension=s3.get("FileExtension") or "",
         )
+
+
+def _conversion(name: str, s3: Mapping[str, Any]) -> ParquetConversion | None:
+    conversion = s3.get("DataFormatConversionConfiguration") or {}
+    if not conversion or not conversion.get("Enabled", True):
+        return None
+    return ParquetConversion.from_description(name, conversion)
 
 
 def _processor_types(name: str, s3: Mapping[str, Any]) -> list[str]:
@@ -134,8 +178,6 @@ def _refuse_unsupported(name: str, s3: Mapping[str, Any]) -> None:
         raise ConfigurationError(f"delivery stream {name!r}: the relay does not emulate S3 backups")
     if s3.get("CustomTimeZone", "UTC") != "UTC":
         raise ConfigurationError(f"delivery stream {name!r}: the relay evaluates prefixes in UTC only")
-    if s3.get("FileExtension"):
-        raise ConfigurationError(f"delivery stream {name!r}: the relay does not emulate custom file extensions")
 
 
 def evaluate_prefix(prefix: str, timestamp: datetime) -> str:
@@ -168,7 +210,7 @@ def object_key(settings: DeliverySettings, oldest_arrival: datetime, *, object_i
     utc = oldest_arrival.astimezone(UTC)
     suffix = (
         f"{settings.delivery_stream_name}-{settings.version_id}-{utc:%Y-%m-%d-%H-%M-%S}-"
-        f"{object_id or uuid.uuid4()}{SUPPORTED_COMPRESSIONS[settings.compression]}"
+        f"{object_id or uuid.uuid4()}{settings.file_extension or SUPPORTED_COMPRESSIONS[settings.compression]}"
     )
     return evaluate_prefix(settings.prefix, utc) + suffix
 
@@ -225,8 +267,11 @@ class FirehoseRelay:
         s3: Any,
         clock: Callable[[], float] = time.monotonic,
         poll_seconds: float = DEFAULT_POLL_SECONDS,
+        glue: Any = None,
     ) -> None:
+        """`glue` is needed when the delivery stream converts records: the table is read once, here."""
         self.settings = settings
+        self._parquet_schema = _table_schema(settings, glue) if settings.conversion is not None else None
         self._kinesis = kinesis
         self._s3 = s3
         self._clock = clock
@@ -241,9 +286,11 @@ class FirehoseRelay:
         self._failure: BaseException | None = None
 
     @classmethod
-    def for_delivery_stream(cls, name: str, *, firehose: Any, kinesis: Any, s3: Any, **options: Any) -> FirehoseRelay:
+    def for_delivery_stream(
+        cls, name: str, *, firehose: Any, kinesis: Any, s3: Any, glue: Any = None, **options: Any
+    ) -> FirehoseRelay:
         description = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
-        return cls(DeliverySettings.from_description(description), kinesis=kinesis, s3=s3, **options)
+        return cls(DeliverySettings.from_description(description), kinesis=kinesis, s3=s3, glue=glue, **options)
 
     @property
     def delivered(self) -> list[DeliveredObject]:
@@ -354,7 +401,16 @@ class FirehoseRelay:
         buffer = self._buffer
         if buffer.oldest_arrival is None:
             return
-        body = b"".join(buffer.chunks)
+        if self._parquet_schema is not None and self.settings.conversion is not None:
+            conversion = self.settings.conversion
+            body = records_to_parquet(
+                buffer.chunks,
+                self._parquet_schema,
+                compression=conversion.compression,
+                dictionary=conversion.dictionary,
+            )
+        else:
+            body = b"".join(buffer.chunks)
         if self.settings.compression == "GZIP":
             body = gzip.compress(body)
         key = object_key(self.settings, buffer.oldest_arrival)
@@ -362,3 +418,26 @@ class FirehoseRelay:
         self._buffer = _Buffer()
         self._delivered.append(DeliveredObject(key=key, records=buffer.records, size=len(body)))
         LOGGER.debug("delivered %s (%d records, %d bytes)", key, buffer.records, len(body))
+
+
+def _table_schema(settings: DeliverySettings, glue: Any) -> Any:
+    """The Arrow schema of the Glue table the conversion names: its columns, in order (partition keys are folders,
+    not columns of the file)."""
+    conversion = settings.conversion
+    assert conversion is not None
+    if glue is None:
+        raise ConfigurationError(
+            f"delivery stream {settings.delivery_stream_name!r} converts records with the Glue table "
+            f"{conversion.database}.{conversion.table}: give the relay a Glue client"
+        )
+    try:
+        table = glue.get_table(DatabaseName=conversion.database, Name=conversion.table)["Table"]
+    except glue.exceptions.EntityNotFoundException:
+        raise ConfigurationError(
+            f"delivery stream {settings.delivery_stream_name!r}: no Glue table {conversion.database}.{conversion.table}"
+        ) from None
+    columns = table["StorageDescriptor"]["Columns"]
+    try:
+        return arrow_schema((column["Name"], column["Type"]) for column in columns)
+    except ValueError as exc:
+        raise ConfigurationError(f"Glue table {conversion.database}.{conversion.table}: {exc}") from None

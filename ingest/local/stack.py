@@ -41,6 +41,7 @@ def running_local_stack(
             firehose=emulator.client("firehose"),
             kinesis=emulator.client("kinesis"),
             s3=emulator.client("s3"),
+            glue=emulator.client("glue"),
             poll_seconds=relay_poll_seconds,
         )
         relay.start()

@@ -1,7 +1,8 @@
 """The records inside one delivered object, however Firehose (or another producer) wrote them.
 
 Compression is recognised by its magic bytes, not by the key: Firehose adds `.gz` to GZIP objects, but a
-relay, a copy or a rename may not. Records may be one per line (the stack's AppendDelimiterToRecord
+relay, a copy or a rename may not. So is Parquet (a stack with `record_format: parquet`): its rows are turned back
+into the JSON lines they were converted from. Records may be one per line (the stack's AppendDelimiterToRecord
 processor) or concatenated with no delimiter at all (a delivery stream without that processor); whitespace
 between them is tolerated. Anything that is not a record of this package is `foreign`: another producer may
 share the stream, and its lines are none of this check's business.
@@ -17,7 +18,8 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ingest.records import Provenance, RecordDecodeError, decode_record
+from ingest.parquet import is_parquet, parquet_lines
+from ingest.records import FIELDS, PROVENANCE_KEY, Provenance, RecordDecodeError, decode_record
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -41,9 +43,12 @@ class Piece:
 
 def iter_lines(data: bytes) -> Iterator[bytes]:
     """The decompressed lines of an object. GZIP may hold several members (Python reads them all); ZIP
-    entries are read in order. Snappy (framed or Hadoop) needs a library this package does not ship."""
+    entries are read in order; Parquet rows become JSON lines. Snappy (framed or Hadoop) needs a library this package
+    does not ship."""
     try:
-        if data.startswith(GZIP_MAGIC):
+        if is_parquet(data):
+            yield from _parquet_lines(data)
+        elif data.startswith(GZIP_MAGIC):
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
                 yield from stream
         elif data.startswith(ZIP_MAGIC):
@@ -57,6 +62,15 @@ def iter_lines(data: bytes) -> Iterator[bytes]:
             yield from io.BytesIO(data)
     except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
         raise UnreadableObjectError(f"cannot decompress: {exc}") from None
+    except ImportError as exc:
+        raise UnreadableObjectError(f"a Parquet object, and {exc.name} is not installed: pip install pyarrow") from None
+
+
+def _parquet_lines(data: bytes) -> Iterator[bytes]:
+    try:
+        yield from parquet_lines(data, (*FIELDS, PROVENANCE_KEY))
+    except ValueError as exc:  # pyarrow's ArrowInvalid: a corrupt or truncated file
+        raise UnreadableObjectError(f"cannot read Parquet: {exc}") from None
 
 
 def split_pieces(lines: Iterable[bytes]) -> Iterator[Piece]:

@@ -90,7 +90,28 @@ def unencrypted_stream(resources):
 
 
 def uncompressed_delivery(resources):
-    named(resources, "tracking-delivery").inputs["extendedS3Configuration"]["compressionFormat"] = "UNCOMPRESSED"
+    """prod converts to Parquet (compressed inside the files); without the conversion its objects would be raw."""
+    s3 = named(resources, "tracking-delivery").inputs["extendedS3Configuration"]
+    s3["compressionFormat"] = "UNCOMPRESSED"
+    s3.pop("dataFormatConversionConfiguration", None)
+
+
+def workgroup_not_enforced(resources):
+    named(resources, "tracking-catalog-workgroup").inputs["configuration"]["enforceWorkgroupConfiguration"] = False
+
+
+def results_unencrypted(resources):
+    del named(resources, "tracking-catalog-workgroup").inputs["configuration"]["resultConfiguration"][
+        "encryptionConfiguration"
+    ]
+
+
+def no_scan_limit(resources):
+    del named(resources, "tracking-catalog-workgroup").inputs["configuration"]["bytesScannedCutoffPerQuery"]
+
+
+def partitions_not_projected(resources):
+    named(resources, "tracking-catalog-table").inputs["parameters"]["projection.enabled"] = "false"
 
 
 def no_error_prefix(resources):
@@ -144,6 +165,10 @@ BREAKAGES = [
     (unencrypted_stream, "kinesis-stream-encrypted", "tracking-stream"),
     (uncompressed_delivery, "firehose-s3-compressed", "tracking-delivery"),
     (no_error_prefix, "firehose-s3-error-prefix", "tracking-delivery"),
+    (workgroup_not_enforced, "athena-workgroup-enforced", "tracking-catalog-workgroup"),
+    (results_unencrypted, "athena-workgroup-results-encrypted", "tracking-catalog-workgroup"),
+    (no_scan_limit, "athena-workgroup-scan-limit", "tracking-catalog-workgroup"),
+    (partitions_not_projected, "glue-table-partitions-projected", "tracking-catalog-table"),
     (producer_may_do_anything, "iam-no-wildcard-allow", "tracking-producer-policy"),
     (anyone_may_assume_the_role, "iam-trust-policy-no-wildcard", "tracking-firehose-role"),
     (bucket_policy_allows_plain_http, "s3-bucket-tls-only", "tracking-bucket-policy"),

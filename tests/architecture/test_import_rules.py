@@ -76,6 +76,12 @@ def tree_copy(tmp_path: Path) -> Path:
             "ingest.run.pipeline -> ingest.commands.console",
         ),
         (
+            "ingest/verify/reading.py",
+            "import ingest.query.engine",
+            "commands sit on top",
+            "ingest.verify.reading -> ingest.query.engine",
+        ),
+        (
             "ingest/formats/base.py",
             "import ingest.formats.registry",
             "No import cycles between sibling modules or packages",
@@ -88,6 +94,7 @@ def tree_copy(tmp_path: Path) -> Path:
         "tool-imports-component",
         "core-imports-tool",
         "below-commands",
+        "verify-imports-query",
         "cycle",
     ],
 )
@@ -119,3 +126,22 @@ def test_importing_every_ingest_module_loads_no_pulumi():
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["modules"] > 50
     assert report["pulumi"] == []
+
+
+def test_the_cli_and_the_publish_and_verify_paths_load_no_query_engine():
+    """DuckDB, pyarrow and matplotlib are for `query`, Parquet objects and charts: they load where used, not when the
+    tool starts, publishes or verifies JSON deliveries."""
+    code = (
+        "import json, sys\n"
+        "import ingest.cli, ingest.commands.publish, ingest.commands.verify, ingest.verify, ingest.run, ingest.query\n"
+        "import ingest.local.relay, ingest.parquet\n"
+        "from ingest.verify.reading import iter_lines\n"
+        "list(iter_lines(b'{\"a\": 1}\\n'))\n"
+        "heavy = ('duckdb', 'pyarrow', 'matplotlib', 'numpy')\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.partition('.')[0] in heavy)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []

@@ -34,11 +34,17 @@ def test_two_components_register_without_a_name_collision(run_example):
     # Pulumi identifies a resource by type and name (its URN): two instances must not produce the same pair.
     urns = Counter((resource.type, resource.name) for resource in graph.resources)
     assert [urn for urn, count in urns.items() if count > 1] == []
-    # Nor may they ask AWS for the same physical name (log streams are named within their own log group).
+    # Nor may they ask AWS for the same physical name (log streams are named within their own log group, Glue
+    # tables within their own database, Athena named queries within their own workgroup).
+    scoped = (
+        "aws:cloudwatch/logStream:LogStream",
+        "aws:glue/catalogTable:CatalogTable",
+        "aws:athena/namedQuery:NamedQuery",
+    )
     physical = Counter(
         (resource.type, resource.outputs.get("name"))
         for resource in graph.resources
-        if resource.type != "aws:cloudwatch/logStream:LogStream" and resource.outputs.get("name")
+        if resource.type not in scoped and resource.outputs.get("name")
     )
     assert [name for name, count in physical.items() if count > 1] == []
 

@@ -388,7 +388,7 @@ def test_access_logging_goes_to_a_separate_equally_protected_bucket(pipeline):
 
 def test_no_access_log_bucket_unless_asked(pipeline):
     graph, _ = pipeline()
-    assert [b.name for b in graph.of_type(BUCKET)] == ["tp-bucket"]
+    assert [b.name for b in graph.of_type(BUCKET)] == ["tp-bucket", "tp-query-results"]
 
 
 def test_tags_are_merged_onto_every_taggable_resource(pipeline):

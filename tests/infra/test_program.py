@@ -27,6 +27,9 @@ BASE_OUTPUTS = {
     "logGroupName",
     "region",
     "bufferingIntervalSeconds",
+    "glueDatabaseName",
+    "glueTableName",
+    "athenaWorkgroupName",
 }
 ENDPOINT_OUTPUTS = {"trackingEndpointUrl", "trackingApiId", "apiKeyId"}
 STACK_OUTPUTS = BASE_OUTPUTS | ENDPOINT_OUTPUTS

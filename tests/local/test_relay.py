@@ -286,7 +286,17 @@ def _description(**destination: Any) -> dict[str, Any]:
         ({"DynamicPartitioningConfiguration": {"Enabled": True}}, "DynamicPartitioningConfiguration"),
         ({"S3BackupMode": "Enabled"}, "S3 backups"),
         ({"CustomTimeZone": "Asia/Tokyo"}, "UTC only"),
-        ({"FileExtension": ".json.gz"}, "file extensions"),
+        (
+            {
+                "DataFormatConversionConfiguration": {
+                    "Enabled": True,
+                    "InputFormatConfiguration": {"Deserializer": {"OpenXJsonSerDe": {}}},
+                    "OutputFormatConfiguration": {"Serializer": {"OrcSerDe": {}}},
+                    "SchemaConfiguration": {"DatabaseName": "d", "TableName": "t"},
+                }
+            },
+            "to Parquet only",
+        ),
     ],
 )
 def test_what_the_relay_cannot_do_is_refused_not_imitated(destination, refusal):

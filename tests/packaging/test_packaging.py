@@ -65,7 +65,12 @@ def names(declared: list[Requirement]) -> set[str]:
 
 def pinned_versions() -> dict[str, str]:
     pins: dict[str, str] = {}
-    for line in (PROJECT_DIR / "requirements.txt").read_text().splitlines():
+    lines = [
+        line
+        for name in ("requirements.txt", "requirements-dev.txt")
+        for line in (PROJECT_DIR / name).read_text().splitlines()
+    ]
+    for line in lines:
         match = re.match(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(\S+)", line)
         if match:
             pins[canonicalize_name(match[1])] = match[2]
@@ -97,12 +102,12 @@ def test_the_component_depends_on_pulumi_and_pulumi_aws_only():
 
 def test_the_ingest_extra_holds_the_cli_dependencies():
     extras = pyproject()["project"]["optional-dependencies"]
-    assert set(extras) == {"ingest"}
+    assert set(extras) == {"ingest", "query"}
     assert names(requirements("ingest")) >= CLI_DEPENDENCIES
     assert not names(requirements()) & names(requirements("ingest"))
 
 
-@pytest.mark.parametrize("extra", [None, "ingest"])
+@pytest.mark.parametrize("extra", [None, "ingest", "query"])
 def test_every_range_admits_the_tested_pin_and_stops_before_the_next_major(extra):
     pins = pinned_versions()
     for requirement in requirements(extra):
@@ -127,7 +132,8 @@ def test_package_discovery_ships_every_component_and_ingest_package_and_nothing_
 
 
 @pytest.mark.parametrize(
-    ("package", "expected"), [("ingest", "the sample dataset"), ("components", "the data dictionary")]
+    ("package", "expected"),
+    [("ingest", "the sample dataset"), ("components", "the data dictionary and the named queries")],
 )
 def test_every_data_file_of_a_package_ships_as_package_data(package, expected):
     patterns = pyproject()["tool"]["setuptools"]["package-data"][package]
