@@ -175,3 +175,8 @@ WORKER_MIB_PER_VCPU: Final = 22.0
 records/s end to end on one core for ~230-byte records (docs/publisher.md, `make bench`), rounded down. The bench's
 job section re-measures it; the component takes it as an argument for other record sizes."""
 WORKER_BYTES_PER_VCPU: Final = WORKER_MIB_PER_VCPU * MIB
+
+LAMBDA_ARCHIVE: Final = "build/lambda/ingest-job.zip"
+"""Where `make lambda` writes the functions' archive, relative to the project root (built, never committed)."""
+ARCHIVE_ENVIRONMENT: Final = "INGEST_JOB_ARCHIVE"
+"""Overrides LAMBDA_ARCHIVE for the program (a CI job that built the archive elsewhere)."""
