@@ -51,6 +51,8 @@ class JobEnvironment:
     """Bucket of the run reports and dead letters (the data bucket, under `report_prefix`)."""
     report_prefix: str = "INGEST_REPORT_PREFIX"
     """Folder of the run reports and dead letters: never under the Firehose data prefix."""
+    max_receive_count: str = "INGEST_MAX_RECEIVE_COUNT"
+    """The queue's maxReceiveCount: the receive that reaches it marks the object DEAD_LETTERED in the ledger."""
     planner_function: str = "INGEST_PLANNER_FUNCTION"
     """The planner's own name, so a listing too long for one invocation continues in the next."""
 
