@@ -32,7 +32,6 @@ size and interval as it would in AWS.
 
 from __future__ import annotations
 
-import base64
 import gzip
 import logging
 import re
@@ -41,16 +40,15 @@ import string
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_kinesis_agg.deaggregator import iter_deaggregate_records
-
 from components.core import layout as prefixes
 from ingest.errors import ConfigurationError, IngestError
 from ingest.parquet import arrow_schema, records_to_parquet
+from ingest.publishing.reading import GET_RECORDS_LIMIT, user_records
 
 LOGGER = logging.getLogger("ingest.local.relay")
 
@@ -60,7 +58,6 @@ SUPPORTED_COMPRESSIONS = {"UNCOMPRESSED": "", "GZIP": ".gz"}
 APPEND_DELIMITER = prefixes.APPEND_DELIMITER_PROCESSOR
 DEFAULT_TIME_PREFIX = "!{timestamp:yyyy/MM/dd/HH/}"
 """Firehose's time folders when the prefix has no timestamp expression of its own."""
-GET_RECORDS_LIMIT = 10_000
 DEFAULT_POLL_SECONDS = 0.2
 _UNSUPPORTED_ENABLED = ("DynamicPartitioningConfiguration",)
 _JSON_DESERIALIZERS = ("OpenXJsonSerDe", "HiveJsonSerDe")
@@ -215,21 +212,6 @@ def object_key(settings: DeliverySettings, oldest_arrival: datetime, *, object_i
     return evaluate_prefix(settings.prefix, utc) + suffix
 
 
-def user_records(record: Mapping[str, Any]) -> Iterator[bytes]:
-    """The user records of one GetRecords record: one, or all of a KPL aggregate."""
-    event = {
-        "kinesis": {
-            "kinesisSchemaVersion": "1.0",
-            "sequenceNumber": record["SequenceNumber"],
-            "partitionKey": record["PartitionKey"],
-            "approximateArrivalTimestamp": 0,
-            "data": base64.b64encode(record["Data"]),
-        }
-    }
-    for user in iter_deaggregate_records(event):
-        yield base64.b64decode(user["kinesis"]["data"])
-
-
 @dataclass(frozen=True)
 class DeliveredObject:
     key: str
@@ -382,8 +364,8 @@ class FirehoseRelay:
             if not response["Records"]:
                 break
             for record in response["Records"]:
-                for data in user_records(record):
-                    self._add(data, record["ApproximateArrivalTimestamp"])
+                for user in user_records(record):
+                    self._add(user.data, record["ApproximateArrivalTimestamp"])
                     read += 1
         return read
 

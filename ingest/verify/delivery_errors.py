@@ -15,11 +15,8 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-import aws_kinesis_agg
-from aws_kinesis_agg.deaggregator import iter_deaggregate_records
-
+from ingest.publishing.reading import user_payloads
 from ingest.records import Provenance
 from ingest.verify.reading import decode_pieces, split_pieces
 
@@ -66,19 +63,8 @@ def _provenances(raw_data: object) -> Iterator[Provenance | None]:
         data = base64.b64decode(raw_data, validate=True)
     except (binascii.Error, ValueError):
         return
-    for payload in _user_records(data):
+    for payload in user_payloads(data):
         yield from decode_pieces([payload])
-
-
-def _user_records(data: bytes) -> Iterator[bytes]:
-    """The user records in `data`: itself, or the records of a KPL aggregate."""
-    if not data.startswith(aws_kinesis_agg.MAGIC):
-        yield data
-        return
-    record: dict[str, Any] = {"Data": data, "PartitionKey": "", "SequenceNumber": "0", "ApproximateArrivalTimestamp": 0}
-    for user in iter_deaggregate_records([record], data_format="Boto3"):
-        fields = user["kinesis"]
-        yield base64.b64decode(fields["data"]) if fields.get("aggregated") else fields["data"]
 
 
 def _text(value: object) -> str | None:
