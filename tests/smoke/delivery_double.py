@@ -9,7 +9,6 @@ the faithful one.
 
 from __future__ import annotations
 
-import base64
 import gzip
 import threading
 import uuid
@@ -18,8 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_kinesis_agg.deaggregator import iter_deaggregate_records
-
+from ingest.publishing.reading import user_records
 from ingest.records import Provenance, decode_record
 from ingest.verify.listing import partition_folder
 
@@ -66,9 +64,8 @@ class DeliveryDouble:
             while True:
                 response = self._kinesis.get_records(ShardIterator=iterator, Limit=10_000)
                 iterator = response["NextShardIterator"]
-                for user in iter_deaggregate_records(response["Records"], data_format="Boto3"):
-                    fields = user["kinesis"]
-                    yield base64.b64decode(fields["data"]) if fields.get("aggregated") else fields["data"]
+                for record in response["Records"]:
+                    yield from (user.data for user in user_records(record))
                 if not response["Records"]:
                     break
             self._iterators[shard_id] = iterator
