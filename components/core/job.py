@@ -82,6 +82,11 @@ class LedgerSchema:
     reason: str = "reason"
     enqueued_at: str = "enqueued_at"
     updated_at: str = "updated_at"
+    holder: str = "holder"
+    """Which worker invocation publishes the object now: only it may write the outcome."""
+    lease_until: str = "lease_until"
+    """Epoch seconds after which a worker that went silent (killed, timed out) is presumed dead and another
+    receive of the message takes the object over."""
 
 
 LEDGER = LedgerSchema()

@@ -44,6 +44,11 @@ class PublishOptions:
     checkpoint: Path | None = None
     full: bool = False
     partition: Partition | None = None
+    run_id: str | None = None
+    """The run id the records carry; None: a new one. The cloud job passes its planner run's id, so every object
+    of one run is verified against one merged report."""
+    source_region: str | None = None
+    """Region of an s3:// source when it differs from the stream's (the sample bucket is in ap-southeast-1)."""
 
 
 @dataclass(frozen=True)
@@ -85,14 +90,17 @@ class _Setup:
 
 def _prepare(options: PublishOptions) -> _Setup:
     """Everything that can fail because of the setup, checked before a single object is read (status 2)."""
-    source = open_source(options.source, SourceOptions(no_sign_request=options.no_sign_request, region=options.region))
+    source_options = SourceOptions(
+        no_sign_request=options.no_sign_request, region=options.source_region or options.region
+    )
+    source = open_source(options.source, source_options)
     client = kinesis_client(options.region)
     describe_stream(client, options.stream)
     checkpoint = Checkpoint.load(options.checkpoint) if options.checkpoint else None
     if checkpoint is not None:
         checkpoint.check_writable()
     report = RunReport(
-        run_id=new_run_id(),
+        run_id=options.run_id or new_run_id(),
         source=source.uri,
         stream=options.stream,
         aggregate=options.aggregate,

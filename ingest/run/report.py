@@ -231,7 +231,7 @@ def load_report(path: Path) -> RunReport:
     return parse_report(read_json(path, what="report"), path)
 
 
-def parse_report(document: Any, path: Path) -> RunReport:
+def parse_report(document: Any, path: Path | str) -> RunReport:
     try:
         return RunReport.from_dict(document)
     except (ValueError, KeyError, TypeError) as exc:

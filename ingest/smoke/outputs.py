@@ -57,16 +57,27 @@ class StackOutputs:
 
 
 def read_outputs_file(path: Path) -> StackOutputs:
+    return StackOutputs.from_mapping(outputs_file_document(path), str(path))
+
+
+def outputs_file_document(path: Path) -> Any:
+    """The JSON a file of `pulumi stack output --json` holds, for commands that read other keys than smoke's."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigurationError(f"cannot read outputs file {path}: {exc.strerror or exc}") from None
-    return StackOutputs.from_mapping(_json(text, str(path)), str(path))
+    return _json(text, str(path))
 
 
 def pulumi_stack_outputs(
     stack: str, *, run: Runner = subprocess.run, which: Callable[[str], str | None] = shutil.which
 ) -> StackOutputs:
+    return StackOutputs.from_mapping(stack_output_document(stack, run=run, which=which), f"stack {stack}")
+
+
+def stack_output_document(
+    stack: str, *, run: Runner = subprocess.run, which: Callable[[str], str | None] = shutil.which
+) -> Any:
     """Run `pulumi stack output --json --stack NAME` in the current directory (the Pulumi project)."""
     pulumi = which("pulumi")
     if pulumi is None:
@@ -84,7 +95,7 @@ def pulumi_stack_outputs(
         lines = [line.strip() for line in (done.stderr or done.stdout or "").splitlines() if line.strip()]
         detail = lines[-1] if lines else f"exit status {done.returncode}"
         raise ConfigurationError(f"`pulumi stack output --stack {stack}` failed: {detail}")
-    return StackOutputs.from_mapping(_json(done.stdout, f"stack {stack}"), f"stack {stack}")
+    return _json(done.stdout, f"stack {stack}")
 
 
 def _json(text: str, origin: str) -> Any:
