@@ -9,6 +9,7 @@ cannot break the import of the package.
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Iterable, Mapping
 from importlib.metadata import EntryPoint, entry_points
 from types import MappingProxyType
@@ -32,6 +33,9 @@ class Registry(Generic[Entry]):
         self._entries: dict[str, Entry] = {}
         self._loaded_plugins: set[str] = set()
         self._loading = False
+        self._lock = threading.RLock()
+        """Workers publish objects in threads (the job's local stand-in, any threaded caller): a second thread must
+        wait for the first load to finish, not see a half-filled registry. Re-entrant for the loading thread."""
 
     def check_free(self, name: str) -> None:
         """Silently replacing an entry would change how existing objects are read: a taken name is an error."""
@@ -48,16 +52,19 @@ class Registry(Generic[Entry]):
         return MappingProxyType(self._entries)
 
     def _load(self) -> None:
-        if self.plugins_scanned or self._loading:
+        if self.plugins_scanned:
             return
-        self._loading = True  # a module being imported here registers itself and must not start another load
-        try:
-            for module in self.built_in:
-                importlib.import_module(module)
-            self._load_plugins(entry_points(group=self.group))
-            self.plugins_scanned = True
-        finally:
-            self._loading = False
+        with self._lock:
+            if self.plugins_scanned or self._loading:
+                return
+            self._loading = True  # a module being imported here registers itself and must not start another load
+            try:
+                for module in self.built_in:
+                    importlib.import_module(module)
+                self._load_plugins(entry_points(group=self.group))
+                self.plugins_scanned = True
+            finally:
+                self._loading = False
 
     def _load_plugins(self, found: Iterable[EntryPoint]) -> None:
         """Import each not-yet-loaded plugin; a broken one is a configuration error naming it (exit 2), never an

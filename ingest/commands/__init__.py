@@ -9,6 +9,6 @@ exposes `register(commands)`, which adds its parser to the `add_subparsers()` ac
 
 from __future__ import annotations
 
-from . import demo, publish, query, send, smoke, verify
+from . import demo, job, publish, query, send, smoke, verify
 
-COMMANDS = (publish, verify, smoke, demo, send, query)
+COMMANDS = (publish, verify, smoke, demo, send, query, job)

@@ -37,6 +37,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out", type=Path, metavar="DIR", help="where to write the artifacts (default: a new ./out/demo-<time>/)"
     )
+    parser.add_argument(
+        "--job",
+        action="store_true",
+        help="run the cloud job's path instead: planner, SQS queue, N workers (a local stand-in for Lambda), ledger",
+    )
+    parser.add_argument(
+        "--workers", type=whole_number(1, 64), default=4, metavar="N", help="with --job: concurrent workers (default 4)"
+    )
     parser.set_defaults(handler=_handle)
 
 
@@ -48,7 +56,8 @@ stand-in's validator and template engine (requirements-dev.txt)."""
 def _handle(args: argparse.Namespace) -> int:
     # Imported here, not at the top: moto's server is for this command only, not for every `python -m ingest` run.
     try:
-        from ingest.local.demo import DemoOptions, run_demo
+        from ingest.local.demo import DemoOptions, DemoResult, run_demo
+        from ingest.local.job_demo import JobDemoOptions, JobDemoResult, run_job_demo
     except ModuleNotFoundError as exc:
         if exc.name is None or exc.name.partition(".")[0] not in CHECKOUT_ONLY_MODULES:
             raise
@@ -61,9 +70,12 @@ def _handle(args: argparse.Namespace) -> int:
 
     from botocore.exceptions import BotoCoreError, ClientError
 
-    options = DemoOptions(records=args.records, aggregate=args.aggregate, out=args.out)
+    result: DemoResult | JobDemoResult
     try:
-        result = run_demo(options)
+        if args.job:
+            result = run_job_demo(JobDemoOptions(workers=args.workers, records=args.records, out=args.out))
+        else:
+            result = run_demo(DemoOptions(records=args.records, aggregate=args.aggregate, out=args.out))
     except ConfigurationError as exc:
         return fail(COMMAND, 2, str(exc))
     except IngestError as exc:

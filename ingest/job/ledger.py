@@ -74,6 +74,8 @@ class Outcome:
     failed: int
     report_uri: str | None
     dead_letter_uri: str | None
+    reason: str | None = None
+    """Why the object itself was rejected (no format fits it), when it was."""
 
 
 @dataclass(frozen=True)
@@ -217,15 +219,16 @@ class Ledger:
                 raise
 
     def start(self, item: WorkItem, holder: str, lease_seconds: float) -> StartOutcome:
-        """Take the object for one attempt: from QUEUED or FAILED (a retry), or from IN_FLIGHT whose lease ran out
-        (its worker was killed or timed out)."""
+        """Take the object for one attempt: from QUEUED, FAILED (the message's next receive) or DEAD_LETTERED (a
+        redrive of the DLQ back to the queue is a retry), or from IN_FLIGHT whose lease ran out (its worker was
+        killed or timed out)."""
         now = self._clock()
         update = (
             "SET #status = :in_flight, #attempts = if_not_exists(#attempts, :zero) + :one, "
             "#holder = :holder, #lease = :lease, #updated = :now_text, #run = :run"
         )
         condition = (
-            "#version = :version AND (#status IN (:queued, :failed) OR (#status = :in_flight AND #lease < :now))"
+            "#version = :version AND (#status IN (:queued, :failed, :dead) OR (#status = :in_flight AND #lease < :now))"
         )
         try:
             self._client.update_item(
@@ -238,6 +241,7 @@ class Ledger:
                     ":in_flight": _s(ObjectStatus.IN_FLIGHT),
                     ":queued": _s(ObjectStatus.QUEUED),
                     ":failed": _s(ObjectStatus.FAILED),
+                    ":dead": _s(ObjectStatus.DEAD_LETTERED),
                     ":zero": _n(0),
                     ":one": _n(1),
                     ":holder": _s(holder),
@@ -271,8 +275,9 @@ class Ledger:
             ":failed": _n(outcome.failed),
         }
         sets = ["#status = :status", "#published = :published", "#rejected = :rejected", "#failed = :failed"]
-        removes = ["#holder", "#lease", "#reason"]
-        for name, value in (("report", outcome.report_uri), ("dead_letter", outcome.dead_letter_uri)):
+        removes = ["#holder", "#lease"]
+        named = (("report", outcome.report_uri), ("dead_letter", outcome.dead_letter_uri), ("reason", outcome.reason))
+        for name, value in named:
             if value is None:
                 removes.append(f"#{name}")
             else:

@@ -176,4 +176,3 @@ def report(target: JobTarget, clients: JobClients, run_id: str, path: Path) -> R
     merged = merge_run_reports(run_id, parts)
     write_report(merged, path)
     return merged
-

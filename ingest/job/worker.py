@@ -78,10 +78,11 @@ def work_on(
         raise
     report = result.report
     if result.status != 0 or report is None:
-        reason = result.problem or f"publish ended with status {result.status}"
+        reason = _object_reason(result) or result.problem or f"publish ended with status {result.status}"
         dead = _fail(ledger, item, holder, reason, receive_count, config)
         raise ObjectFailedError(f"{item.object_uri}: {reason}" + (" (dead-lettered)" if dead else ""))
-    status = ObjectStatus.REJECTED if report.records_rejected else ObjectStatus.PUBLISHED
+    # An object refused whole (no format fits it) is a rejection too: its reason is in the dead letters.
+    status = ObjectStatus.REJECTED if report.records_rejected or report.objects_rejected else ObjectStatus.PUBLISHED
     outcome = Outcome(
         status=status,
         published=report.records_published,
@@ -89,10 +90,19 @@ def work_on(
         failed=report.records_failed,
         report_uri=report_uri,
         dead_letter_uri=dead_letter_uri,
+        reason=_object_reason(result),
     )
     if not ledger.finish(item, holder, outcome):
         LOG.warning("%s: the lease passed to another worker; its outcome stands, this one is dropped", item.object_uri)
     return WorkResult(item.object_uri, started, status)
+
+
+def _object_reason(result: PublishResult) -> str | None:
+    """What the report says about the object itself (unreadable, no format fits): more useful in the ledger than
+    the run's summary line, which points at a temporary file."""
+    if result.report is None:
+        return None
+    return next((entry.reason for entry in result.report.objects if entry.reason), None)
 
 
 def _fail(ledger: Ledger, item: WorkItem, holder: str, reason: str, receive_count: int, config: JobConfig) -> bool:

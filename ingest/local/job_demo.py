@@ -105,7 +105,8 @@ def _run(
     out: Path,
 ) -> None:
     settings = job.settings
-    progress(f"planner (real handler): listing s3://{stack.source.bucket}/{stack.source.prefix}, claiming objects in {job.ledger_table}")
+    source = f"s3://{stack.source.bucket}/{stack.source.prefix}"
+    progress(f"planner (real handler): listing {source}, claiming objects in {job.ledger_table}")
     result.plans = invoke_planner(job.planner_function, timeout_seconds=settings.worker_timeout_seconds)
     run_id = result.plans[0]["run_id"]
     enqueued = sum(plan["enqueued"] for plan in result.plans)

@@ -1,0 +1,125 @@
+"""A job world in in-process moto: a stream, a source bucket with a few small objects, the report bucket, the
+job's queue, DLQ and ledger as the local provisioning creates them, and the functions' environment set."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from ingest.job.clients import JobClients
+from ingest.job.config import JobConfig
+from ingest.job.ledger import Ledger
+from ingest.local.job_provision import LocalJob, LocalJobSettings, provision_job
+from ingest.local.lambda_standin import SqsPollerStandIn, invoke_planner
+from ingest.sample import generate_records
+from tests.aws_env import use_fake_aws
+
+REGION = "us-east-1"
+STREAM = "tracking-stream"
+SOURCE_BUCKET = "source-bucket"
+SOURCE_PREFIX = "crypto/01-data-ingestion/"
+REPORT_BUCKET = "tracking-bucket"
+RECORDS_PER_OBJECT = 5
+
+
+def records_body(count: int, *, seed: int = 0) -> bytes:
+    return json.dumps(list(generate_records(count, seed=seed))).encode()
+
+
+@dataclass
+class JobWorld:
+    job: LocalJob
+    environment: dict[str, str]
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, region_name=REGION)
+
+    @property
+    def config(self) -> JobConfig:
+        return JobConfig.from_environment(self.environment)
+
+    @property
+    def ledger(self) -> Ledger:
+        return Ledger(self.client("dynamodb"), self.job.ledger_table)
+
+    def put_source(self, name: str, body: bytes) -> str:
+        self.client("s3").put_object(Bucket=SOURCE_BUCKET, Key=f"{SOURCE_PREFIX}{name}", Body=body)
+        return f"s3://{SOURCE_BUCKET}/{SOURCE_PREFIX}{name}"
+
+    def put_archived_source(self, name: str, body: bytes) -> str:
+        """An object in the GLACIER storage class: listed, but GetObject answers InvalidObjectState until it is
+        restored, so every attempt fails (a poison object)."""
+        key = f"{SOURCE_PREFIX}{name}"
+        self.client("s3").put_object(Bucket=SOURCE_BUCKET, Key=key, Body=body, StorageClass="GLACIER")
+        return f"s3://{SOURCE_BUCKET}/{key}"
+
+    def plan(self) -> list[dict[str, Any]]:
+        return invoke_planner(self.job.planner_function, timeout_seconds=120)
+
+    def poller(self, *, workers: int = 2) -> SqsPollerStandIn:
+        return SqsPollerStandIn(
+            self.client("sqs"),
+            queue_url=self.job.queue_url,
+            queue_arn=self.job.queue_arn,
+            region=REGION,
+            function_name=self.job.worker_function,
+            workers=workers,
+            batch_size=self.job.settings.batch_size,
+            timeout_seconds=120,
+        )
+
+    def stream_records(self) -> int:
+        """Kinesis records on the stream (each an aggregate of user records)."""
+        kinesis = self.client("kinesis")
+        total = 0
+        for shard in kinesis.list_shards(StreamName=STREAM)["Shards"]:
+            iterator = kinesis.get_shard_iterator(
+                StreamName=STREAM, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            total += len(kinesis.get_records(ShardIterator=iterator, Limit=10_000)["Records"])
+        return total
+
+    def queue_depth(self, url: str) -> int:
+        attributes = self.client("sqs").get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        )["Attributes"]
+        return sum(int(value) for value in attributes.values())
+
+
+@pytest.fixture
+def job_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[JobWorld]:
+    use_fake_aws(monkeypatch, tmp_path, region=REGION)
+    monkeypatch.chdir(tmp_path)
+    with mock_aws():
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket=SOURCE_BUCKET)
+        s3.create_bucket(Bucket=REPORT_BUCKET)
+        boto3.client("kinesis", region_name=REGION).create_stream(StreamName=STREAM, ShardCount=1)
+        job = provision_job(
+            lambda service: boto3.client(service, region_name=REGION),
+            name="test-ingest",
+            settings=LocalJobSettings(max_receive_count=2, visibility_timeout_seconds=2),
+        )
+        environment = dict(
+            job.environment(
+                source_uri=f"s3://{SOURCE_BUCKET}/{SOURCE_PREFIX}",
+                source_region=REGION,
+                stream=STREAM,
+                bucket=REPORT_BUCKET,
+            )
+        )
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        yield JobWorld(job, environment)
+
+
+@pytest.fixture
+def clients(job_world: JobWorld) -> JobClients:
+    return JobClients(REGION)
