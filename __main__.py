@@ -1,10 +1,11 @@
-"""The tracking-pipeline program: read this stack's config, build one TrackingPipeline, export its outputs."""
+"""The tracking-pipeline program: read this stack's config, build one TrackingPipeline (and, when the stack enables it,
+the IngestJob that pulls the source into it), export their outputs."""
 
 import pulumi
 from pulumi.runtime import config as runtime_config
 
 from components import TrackingPipeline
-from components.core.stack_config import PIPELINE_NAME, PROJECT, stack_args
+from components.core.stack_config import INGEST_JOB_NAME, PIPELINE_NAME, PROJECT, job_args_from_config, stack_args
 
 
 def read_pulumi_config() -> dict[str, object]:
@@ -20,7 +21,9 @@ def read_pulumi_config() -> dict[str, object]:
     return {key: value for key, value in raw.items() if value is not None}
 
 
-args = stack_args(read_pulumi_config(), pulumi.get_stack())
+config = read_pulumi_config()
+args = stack_args(config, pulumi.get_stack())
+job_args = job_args_from_config(config)
 pipeline = TrackingPipeline(PIPELINE_NAME, args=args)
 
 pulumi.export("streamName", pipeline.stream_name)
@@ -45,3 +48,13 @@ if pipeline.tracking_api_id is not None:
     pulumi.export("trackingApiId", pipeline.tracking_api_id)
 if pipeline.api_key_id is not None:
     pulumi.export("apiKeyId", pipeline.api_key_id)
+if job_args is not None:
+    from components.ingest_job import IngestJob, IngestJobTarget
+
+    job = IngestJob(INGEST_JOB_NAME, IngestJobTarget.of_pipeline(pipeline, args), job_args)
+    pulumi.export("ingestQueueUrl", job.ingest_queue_url)
+    pulumi.export("ingestDlqUrl", job.ingest_dlq_url)
+    pulumi.export("ledgerTableName", job.ledger_table_name)
+    pulumi.export("plannerFunctionName", job.planner_function_name)
+    pulumi.export("workerFunctionName", job.worker_function_name)
+    pulumi.export("ingestReportPrefix", job.report_prefix)

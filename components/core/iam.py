@@ -22,7 +22,10 @@ FIREHOSE_OBJECT_ACTIONS = ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObj
 FIREHOSE_GLUE_ACTIONS = ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"]
 """What Firehose needs to read the table it converts records with ("Grant Firehose access to AWS Glue for data
 format conversion": https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-glue)."""
-PRODUCER_ACTIONS = ["kinesis:DescribeStreamSummary", "kinesis:PutRecord", "kinesis:PutRecords"]
+PRODUCER_ACTIONS = ["kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:PutRecord", "kinesis:PutRecords"]
+"""What `publish` calls: DescribeStreamSummary to check the stream, ListShards for the shard map the shard-aware
+publisher routes by, PutRecords (PutRecord for single sends). ListShards takes the stream ARN as its resource
+(https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonkinesis.html)."""
 ENDPOINT_STREAM_ACTIONS = ["kinesis:PutRecord", "kinesis:PutRecords"]
 API_GATEWAY_LOGS_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
 """AWS's managed policy for API Gateway's account-wide logging role: that role writes the logs of every REST API
@@ -244,4 +247,144 @@ def access_log_bucket_policy(*, log_bucket_arn: str, source_bucket_arn: str, acc
                 "StringEquals": {"aws:SourceAccount": account_id},
             },
         },
+    )
+
+
+LAMBDA_TRUST_SERVICE = "lambda.amazonaws.com"
+SCHEDULER_TRUST_SERVICE = "scheduler.amazonaws.com"
+LEDGER_PLANNER_ACTIONS = [
+    "dynamodb:BatchGetItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+]
+"""Read versions in batches, claim (conditional PutItem), roll a claim back (PutItem/DeleteItem), retry (UpdateItem)."""
+LEDGER_WORKER_ACTIONS = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+WORKER_QUEUE_ACTIONS = [
+    "sqs:ChangeMessageVisibility",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:ReceiveMessage",
+]
+"""What the event source mapping does with the function's own role ("Execution role permissions",
+https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html#events-sqs-permissions)."""
+
+
+def service_trust_policy(service: str, *, account_id: str) -> PolicyDocument:
+    """A role only `service` assumes, and only on behalf of this account (EventBridge Scheduler sends
+    aws:SourceAccount: https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role;
+    Lambda assumes function roles without such keys, so Lambda's trust has none:
+    https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html)."""
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }
+    if service == SCHEDULER_TRUST_SERVICE:
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account_id}}
+    return _document(statement)
+
+
+def _function_logs(log_group_arn: str) -> dict[str, Any]:
+    """Lambda writes a function's logs with its role: streams in its own log group only."""
+    return {
+        "Sid": "WriteOwnLogs",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": f"{log_group_arn}:*",
+    }
+
+
+def _list_source(source_bucket: str, source_prefix: str) -> dict[str, Any]:
+    return {
+        "Sid": "ListSourcePrefix",
+        "Effect": "Allow",
+        "Action": "s3:ListBucket",
+        "Resource": f"arn:aws:s3:::{source_bucket}",
+        "Condition": {"StringLike": {"s3:prefix": [f"{source_prefix}*"]}},
+    }
+
+
+def _job_key(kms_key_arn: str | None, services: list[str], region: str) -> list[dict[str, Any]]:
+    """With a customer key, the queue, the ledger, the stream and the report objects are encrypted with it: the
+    functions may use it only through those services (kms:ViaService,
+    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service)."""
+    if kms_key_arn is None:
+        return []
+    return [
+        {
+            "Sid": "UseCustomerKeyThroughJobServices",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": kms_key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": [_via(service, region) for service in services]}},
+        }
+    ]
+
+
+def planner_policy(
+    *,
+    source_bucket: str,
+    source_prefix: str,
+    table_arn: str,
+    queue_arn: str,
+    planner_arn: str,
+    log_group_arn: str,
+    kms_key_arn: str | None,
+    region: str,
+) -> PolicyDocument:
+    """List the source (ETag and size come with the listing), claim in the ledger, send to the queue, and invoke
+    itself to continue a long listing."""
+    return _document(
+        _list_source(source_bucket, source_prefix),
+        {"Sid": "Ledger", "Effect": "Allow", "Action": LEDGER_PLANNER_ACTIONS, "Resource": table_arn},
+        {"Sid": "Enqueue", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue_arn},
+        {"Sid": "ContinueListing", "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": planner_arn},
+        _function_logs(log_group_arn),
+        *_job_key(kms_key_arn, ["sqs", "dynamodb"], region),
+    )
+
+
+def worker_policy(
+    *,
+    source_bucket: str,
+    source_prefix: str,
+    table_arn: str,
+    queue_arn: str,
+    stream_arn: str,
+    report_bucket_arn: str,
+    report_prefix: str,
+    log_group_arn: str,
+    kms_key_arn: str | None,
+    region: str,
+) -> PolicyDocument:
+    """Read one source object (the source lists its exact key first), publish it to this stream, write its report
+    and dead letters under the report prefix only, and take messages off this queue."""
+    return _document(
+        _list_source(source_bucket, source_prefix),
+        {
+            "Sid": "ReadSourceObjects",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{source_bucket}/{source_prefix}*",
+        },
+        {"Sid": "Ledger", "Effect": "Allow", "Action": LEDGER_WORKER_ACTIONS, "Resource": table_arn},
+        {"Sid": "ConsumeQueue", "Effect": "Allow", "Action": WORKER_QUEUE_ACTIONS, "Resource": queue_arn},
+        {"Sid": "WriteStream", "Effect": "Allow", "Action": PRODUCER_ACTIONS, "Resource": stream_arn},
+        {
+            "Sid": "WriteReports",
+            "Effect": "Allow",
+            "Action": "s3:PutObject",
+            "Resource": f"{report_bucket_arn}/{report_prefix}*",
+        },
+        _function_logs(log_group_arn),
+        *_job_key(kms_key_arn, ["sqs", "dynamodb", "kinesis", "s3"], region),
+    )
+
+
+def scheduler_policy(planner_arn: str) -> PolicyDocument:
+    """The schedule's role may start the planner and nothing else."""
+    return _document(
+        {"Sid": "StartPlanner", "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": planner_arn}
     )

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .job_settings import IngestJobArgs
 from .settings import TrackingPipelineArgs, TrackingPipelineArgsError
 
 PROJECT = "tracking-pipeline"
@@ -239,8 +240,53 @@ REQUIRE_ALARM_TOPIC = ProgramKey(
     "Fail the preview unless alarmTopicArn is set (prod: every alarm must reach someone).",
     default_value=False,
 )
-PROGRAM_KEYS: tuple[ProgramKey, ...] = (REQUIRE_ALARM_TOPIC,)
-DECLARED_KEYS: tuple[ConfigKey | ProgramKey, ...] = (*CONFIG_KEYS, *PROGRAM_KEYS)
+ENABLE_INGEST_JOB = ProgramKey(
+    "enableIngestJob",
+    "boolean",
+    "Deploy the ingest job (IngestJob: scheduled planner, SQS queue, Lambda workers, DynamoDB ledger).",
+    default_value=False,
+)
+PROGRAM_KEYS: tuple[ProgramKey, ...] = (REQUIRE_ALARM_TOPIC, ENABLE_INGEST_JOB)
+INGEST_JOB_NAME = f"{PIPELINE_NAME}-ingest"
+"""The name the program gives its IngestJob (the prefix of its resources and functions)."""
+
+
+@dataclass(frozen=True)
+class JobConfigKey(ConfigKey):
+    """A key that sets an IngestJobArgs field."""
+
+    def default(self) -> object:
+        value = getattr(IngestJobArgs(), self.argument)
+        if value is None:
+            return "" if self.type == "string" else 0
+        return value
+
+
+JOB_KEYS: tuple[JobConfigKey, ...] = (
+    JobConfigKey("ingestSourceUri", "source_uri", "string", "s3://bucket/prefix/ the ingest job pulls."),
+    JobConfigKey("ingestSourceRegion", "source_region", "string", "Region of the ingest job's source bucket."),
+    JobConfigKey(
+        "ingestSchedule",
+        "schedule_expression",
+        "string",
+        "EventBridge Scheduler expression of the planner, e.g. rate(1 hour); empty: runs start on demand.",
+        unset_means_none=True,
+    ),
+    JobConfigKey("ingestWorkerMemoryMb", "worker_memory_mb", "integer", "Worker memory (MB); CPU follows it."),
+    JobConfigKey("ingestWorkerTimeoutSeconds", "worker_timeout_seconds", "integer", "Worker timeout (1-900 s)."),
+    JobConfigKey(
+        "ingestMaxReceiveCount", "max_receive_count", "integer", "Receives of a message before it goes to the DLQ."
+    ),
+    JobConfigKey("ingestBatchSize", "batch_size", "integer", "Objects per worker invocation (1-10)."),
+    JobConfigKey(
+        "ingestOnDemandConcurrency",
+        "on_demand_concurrency",
+        "integer",
+        "Workers at once when the stream is ON_DEMAND (2-1000).",
+    ),
+    JobConfigKey("ingestReportPrefix", "report_prefix", "string", "Bucket folder of the job's run reports."),
+)
+DECLARED_KEYS: tuple[ConfigKey | ProgramKey, ...] = (*CONFIG_KEYS, *PROGRAM_KEYS, *JOB_KEYS)
 """Every key Pulumi.yaml declares, in its order."""
 
 
@@ -346,4 +392,21 @@ def args_from_config(values: Mapping[str, object]) -> TrackingPipelineArgs:
     except TrackingPipelineArgsError as error:
         failing = by_argument.get(error.argument)
         key = failing.key if failing else error.argument
+        raise StackConfigError(f"{PROJECT}:{key}={error.value!r} is invalid: {error.expected}") from None
+
+
+def job_args_from_config(values: Mapping[str, object]) -> IngestJobArgs | None:
+    """The IngestJob's arguments, or None when the stack does not enable it; errors name the full key."""
+    if not _parsed(ENABLE_INGEST_JOB.key, ENABLE_INGEST_JOB.type, values, ENABLE_INGEST_JOB.default_value):
+        return None
+    kwargs: dict[str, Any] = {}
+    for spec in JOB_KEYS:
+        if values.get(spec.key) is None:
+            continue
+        value = _parsed(spec.key, spec.type, values, None)
+        kwargs[spec.argument] = None if spec.unset_means_none and value in (0, "") else value
+    try:
+        return IngestJobArgs(**kwargs)
+    except TrackingPipelineArgsError as error:
+        key = next((spec.key for spec in JOB_KEYS if spec.argument == error.argument), error.argument)
         raise StackConfigError(f"{PROJECT}:{key}={error.value!r} is invalid: {error.expected}") from None

@@ -18,7 +18,7 @@ for _path in (str(REPO_DIR), str(PACK_DIR)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from tests.infra.conftest import run_program  # noqa: E402, F401 - the program harness's fixture, shared here
+from tests.infra.conftest import run_program, stand_in_archive  # noqa: E402, F401 - the program harness's fixtures
 
 
 @pytest.fixture(autouse=True)

@@ -55,12 +55,18 @@ def _aws_outputs(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, di
         "aws:cloudwatch/metricAlarm:MetricAlarm": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{physical}",
         "aws:s3/bucket:Bucket": f"arn:aws:s3:::{physical}",
         "aws:wafv2/webAcl:WebAcl": f"arn:aws:wafv2:{REGION}:{ACCOUNT}:regional/webacl/{physical}/0a1b2c3d",
+        "aws:sqs/queue:Queue": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{physical}",
+        "aws:dynamodb/table:Table": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{physical}",
+        "aws:lambda/function:Function": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{physical}",
+        "aws:scheduler/schedule:Schedule": f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/default/{physical}",
     }
     outputs = {**inputs, "name": physical}
     if type_ in arn_by_type:
         outputs["arn"] = arn_by_type[type_]
     if type_ == "aws:s3/bucket:Bucket":
         outputs["bucket"] = physical
+    if type_ == "aws:sqs/queue:Queue":
+        outputs["url"] = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{physical}"
     if type_ == "aws:cloudwatch/logStream:LogStream":
         outputs["arn"] = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{inputs['logGroupName']}:log-stream:{physical}"
     outputs.update(_api_gateway_outputs(type_, physical, inputs))
@@ -234,3 +240,19 @@ def run_program() -> Iterator[Callable[[dict[str, str], str], ProgramRun]]:
 
     yield run
     pulumi.runtime.set_all_config({})
+
+
+@pytest.fixture(autouse=True)
+def stand_in_archive(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The program references the functions' archive `make lambda` builds; under mocks its content is never read,
+    so a small zip stands in for it (tests/packaging checks the real one)."""
+    import zipfile
+
+    from components.core.job import ARCHIVE_ENVIRONMENT
+
+    path = tmp_path_factory.getbasetemp() / "stand-in-ingest-job.zip"
+    if not path.exists():
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("ingest/job/handlers.py", "")
+    monkeypatch.setenv(ARCHIVE_ENVIRONMENT, str(path))
+    return path

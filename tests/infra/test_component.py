@@ -267,7 +267,12 @@ def test_producer_policy_allows_writing_this_stream_only(pipeline):
         {
             "Sid": "WriteStream",
             "Effect": "Allow",
-            "Action": ["kinesis:DescribeStreamSummary", "kinesis:PutRecord", "kinesis:PutRecords"],
+            "Action": [
+                "kinesis:DescribeStreamSummary",
+                "kinesis:ListShards",
+                "kinesis:PutRecord",
+                "kinesis:PutRecords",
+            ],
             "Resource": graph.one(STREAM).outputs["arn"],
         }
     ]

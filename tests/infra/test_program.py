@@ -32,8 +32,16 @@ BASE_OUTPUTS = {
     "athenaWorkgroupName",
 }
 ENDPOINT_OUTPUTS = {"trackingEndpointUrl", "trackingApiId", "apiKeyId"}
-STACK_OUTPUTS = BASE_OUTPUTS | ENDPOINT_OUTPUTS
-"""Both stacks run the tracking endpoint with API keys."""
+JOB_OUTPUTS = {
+    "ingestQueueUrl",
+    "ingestDlqUrl",
+    "ledgerTableName",
+    "plannerFunctionName",
+    "workerFunctionName",
+    "ingestReportPrefix",
+}
+STACK_OUTPUTS = BASE_OUTPUTS | ENDPOINT_OUTPUTS | JOB_OUTPUTS
+"""Both stacks run the tracking endpoint with API keys, and the ingest job."""
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -73,7 +81,7 @@ def test_prod_stack_scales_keeps_data_protects_the_bucket_and_pages(run_program)
     assert run.graph.one("aws:s3/bucketLogging:BucketLogging")
     topic = PROD_ALARM_TOPIC
     alarms = run.graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-    assert len(alarms) == 6
+    assert len(alarms) == 8  # the pipeline's six, the ingest job's DLQ and queue-age alarms
     assert all(alarm.inputs["alarmActions"] == [topic] for alarm in alarms)
 
 
