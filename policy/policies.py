@@ -55,6 +55,9 @@ WEB_ACL_LOGGING_TYPE = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfig
 METHOD_SETTINGS_TYPE = "aws:apigateway/methodSettings:MethodSettings"
 ATHENA_WORKGROUP_TYPE = "aws:athena/workgroup:Workgroup"
 GLUE_TABLE_TYPE = "aws:glue/catalogTable:CatalogTable"
+QUEUE_TYPE = "aws:sqs/queue:Queue"
+TABLE_TYPE = "aws:dynamodb/table:Table"
+FUNCTION_URL_TYPE = "aws:lambda/functionUrl:FunctionUrl"
 ATHENA_RESULT_ENCRYPTION = ("SSE_S3", "SSE_KMS", "CSE_KMS")
 
 PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
@@ -227,6 +230,41 @@ def validate_stream_encryption(args: ResourceValidationArgs, report_violation: R
         report_violation("The stream is not encrypted at rest: set encryptionType to KMS.", None)
     elif not args.props.get("kmsKeyId"):
         report_violation("KMS encryption needs a key: set kmsKeyId (alias/aws/kinesis for the AWS-managed key).", None)
+
+
+# --- The ingest job: SQS, DynamoDB, Lambda ----------------------------------------------------------------------
+
+
+def validate_queue_encryption(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type != QUEUE_TYPE:
+        return
+    if not args.props.get("sqsManagedSseEnabled") and not args.props.get("kmsMasterKeyId"):
+        report_violation(
+            "The queue is not encrypted at rest: set sqsManagedSseEnabled or kmsMasterKeyId (FSBP SQS.1).", None
+        )
+
+
+def validate_table_recovery_and_encryption(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type != TABLE_TYPE:
+        return
+    if not (args.props.get("pointInTimeRecovery") or {}).get("enabled"):
+        report_violation(
+            "The table has no point-in-time recovery: set pointInTimeRecovery.enabled (FSBP DynamoDB.2).", None
+        )
+    if not (args.props.get("serverSideEncryption") or {}).get("enabled"):
+        report_violation(
+            "Set serverSideEncryption.enabled: the table's encryption is then declared, not implied.", None
+        )
+
+
+def validate_no_public_function_url(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type != FUNCTION_URL_TYPE:
+        return
+    if args.props.get("authorizationType") != "AWS_IAM":
+        report_violation(
+            "A function URL with authorizationType NONE lets anyone invoke the function: use AWS_IAM (FSBP Lambda.1).",
+            None,
+        )
 
 
 def _s3_destination(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
@@ -506,6 +544,24 @@ kinesis_stream_encrypted = ResourceValidationPolicy(
     validate=validate_stream_encryption,
     severity=Severity.MEDIUM,
 )
+sqs_queue_encrypted = ResourceValidationPolicy(
+    name="sqs-queue-encrypted",
+    description="SQS queues are encrypted at rest (FSBP SQS.1).",
+    validate=validate_queue_encryption,
+    severity=Severity.MEDIUM,
+)
+dynamodb_table_recoverable = ResourceValidationPolicy(
+    name="dynamodb-table-recoverable-and-encrypted",
+    description="DynamoDB tables have point-in-time recovery (FSBP DynamoDB.2) and declared server-side encryption.",
+    validate=validate_table_recovery_and_encryption,
+    severity=Severity.MEDIUM,
+)
+lambda_no_public_url = ResourceValidationPolicy(
+    name="lambda-no-public-function-url",
+    description="Lambda function URLs require IAM authentication: no function is invocable by anyone.",
+    validate=validate_no_public_function_url,
+    severity=Severity.HIGH,
+)
 firehose_s3_compressed = ResourceValidationPolicy(
     name="firehose-s3-compressed",
     description="Firehose S3 destinations compress what they deliver (not UNCOMPRESSED).",
@@ -581,6 +637,9 @@ POLICIES: list[Policy] = [
     s3_versioning_enabled,
     s3_bucket_settings_present,
     kinesis_stream_encrypted,
+    sqs_queue_encrypted,
+    dynamodb_table_recoverable,
+    lambda_no_public_url,
     firehose_s3_compressed,
     firehose_s3_error_prefix,
     athena_workgroup_enforced,

@@ -8,6 +8,7 @@ policies (each resource's URN, parent and the resources each input was computed 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from collections.abc import Callable
 from typing import Any
@@ -161,7 +162,33 @@ def request_bodies_logged(resources):
     named(resources, "tracking-endpoint-settings").inputs["settings"]["dataTraceEnabled"] = True
 
 
+def unencrypted_queue(resources):
+    named(resources, "tracking-ingest-queue").inputs["sqsManagedSseEnabled"] = False
+
+
+def ledger_without_recovery(resources):
+    named(resources, "tracking-ingest-ledger").inputs["pointInTimeRecovery"] = {"enabled": False}
+
+
+def public_worker_url(resources):
+    """A function URL nobody authenticates to, added next to the worker (the program never creates one)."""
+    worker = named(resources, "tracking-ingest-worker-prod")
+    resources.append(
+        dataclasses.replace(
+            worker,
+            type=policies.FUNCTION_URL_TYPE,
+            name="tracking-ingest-worker-url",
+            urn=worker.urn.replace("aws:lambda/function:Function::tracking-ingest-worker-prod", "url"),
+            inputs={"functionName": "tracking-ingest-worker-prod", "authorizationType": "NONE"},
+            outputs={},
+        )
+    )
+
+
 BREAKAGES = [
+    (unencrypted_queue, "sqs-queue-encrypted", "tracking-ingest-queue"),
+    (ledger_without_recovery, "dynamodb-table-recoverable-and-encrypted", "tracking-ingest-ledger"),
+    (public_worker_url, "lambda-no-public-function-url", "tracking-ingest-worker-url"),
     (unencrypted_stream, "kinesis-stream-encrypted", "tracking-stream"),
     (uncompressed_delivery, "firehose-s3-compressed", "tracking-delivery"),
     (no_error_prefix, "firehose-s3-error-prefix", "tracking-delivery"),
