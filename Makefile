@@ -10,8 +10,12 @@ POLICY_VENV := .venv-policy
 POLICY_BIN := $(POLICY_VENV)/bin
 POLICY_INSTALLED := $(POLICY_VENV)/.installed
 BENCH_INSTALLED := $(VENV)/.installed-bench
+# The ingest job's Lambda archive (components/core/job.py: LAMBDA_ARCHIVE), rebuilt when its requirements, its
+# builder or any source it packs changes. Reproducible: the same sources give the same bytes.
+LAMBDA_ARCHIVE := build/lambda/ingest-job.zip
+LAMBDA_SOURCES := components/__init__.py $(shell find components/core ingest -type f \( -name '*.py' -o -name '*.json' -o -name '*.sql' \) -not -path '*/__pycache__/*' -not -path 'ingest/sample/data/*')
 
-.PHONY: venv policy-venv test test-fast test-policy lint demo openapi bench reliability reliability-load clean
+.PHONY: venv policy-venv lambda test test-fast test-policy lint demo openapi bench reliability reliability-load clean
 
 venv: $(INSTALLED)
 
@@ -27,11 +31,17 @@ $(POLICY_INSTALLED): policy/requirements.txt
 	$(POLICY_BIN)/python -m pip install --quiet --disable-pip-version-check -r policy/requirements.txt
 	touch $@
 
-test: $(INSTALLED) $(POLICY_INSTALLED)
+# The Lambda zip for `pulumi preview`/`up` and for tests/packaging (needs PyPI the first time, like the venv).
+lambda: $(LAMBDA_ARCHIVE)
+
+$(LAMBDA_ARCHIVE): $(INSTALLED) requirements-lambda.txt components/lambda_archive.py $(LAMBDA_SOURCES)
+	$(BIN)/python -m components.lambda_archive --output $@
+
+test: $(INSTALLED) $(POLICY_INSTALLED) $(LAMBDA_ARCHIVE)
 	$(BIN)/python -m pytest
 	$(POLICY_BIN)/python -m pytest policy/tests
 
-test-fast: $(INSTALLED) $(POLICY_INSTALLED)
+test-fast: $(INSTALLED) $(POLICY_INSTALLED) $(LAMBDA_ARCHIVE)
 	$(BIN)/python -m pytest -m "not e2e"
 	$(POLICY_BIN)/python -m pytest -m "not e2e" policy/tests
 
@@ -43,8 +53,10 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The pipeline's path (publish, deliver, verify, query), then the cloud job's (planner, queue, workers, ledger).
 demo: $(INSTALLED)
 	$(BIN)/python -m ingest demo
+	$(BIN)/python -m ingest demo --job
 
 # The tracking endpoint's OpenAPI document, generated from its definition (tests/endpoint fails when it drifts).
 openapi: $(INSTALLED)
@@ -71,4 +83,4 @@ reliability-load: $(INSTALLED)
 	$(BIN)/python -m reliability load --records 1000000
 
 clean:
-	rm -rf $(VENV) $(POLICY_VENV) .pytest_cache
+	rm -rf $(VENV) $(POLICY_VENV) .pytest_cache build

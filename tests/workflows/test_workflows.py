@@ -23,6 +23,7 @@ from .hardening import hardening_problems
 from .rules import (
     Makefile,
     Workflow,
+    action_of,
     common_problems,
     expanded_commands,
     make_target_problems,
@@ -225,3 +226,18 @@ def test_a_broken_edit_fails_the_rules(broken, makefile):
     text = broken.edit(read_workflow(broken.file).text)
     found = problems(Workflow.parse(broken.file, text), makefile)
     assert any(broken.expected in problem for problem in found), found
+
+
+@pytest.mark.parametrize(
+    ("name", "job_id"), [("preview.yml", "preview"), ("deploy.yml", "dev"), ("deploy.yml", "prod")]
+)
+def test_the_lambda_archive_is_built_before_every_pulumi_step(name, job_id, makefile):
+    """The program references build/lambda/ingest-job.zip and fails without it (make lambda builds it)."""
+    job = read_workflow(name).jobs[job_id]
+    order = [
+        "pulumi" if action_of(step) == "pulumi/actions" else " ".join(expanded_commands({"steps": [step]}, makefile))
+        for step in steps(job)
+    ]
+    builds = [index for index, ran in enumerate(order) if "-m components.lambda_archive" in ran]
+    pulumi = [index for index, ran in enumerate(order) if ran == "pulumi"]
+    assert builds and pulumi and max(builds) < min(pulumi), order
