@@ -23,10 +23,17 @@ from ingest.job.planner import plan as plan_run
 from ingest.job.worker import work_on
 
 
-@cache
 def _clients() -> JobClients:
-    """One set of clients per execution environment: Lambda reuses it across invocations."""
-    return JobClients()
+    """One set of clients per execution environment, which Lambda reuses across invocations. Keyed by where the
+    standard chain points them, so a process that runs the handlers against several endpoints in turn (the local
+    stand-in, one emulator per test) never reuses a client bound to an endpoint that is gone."""
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    return _clients_for(os.environ.get("AWS_ENDPOINT_URL"), region)
+
+
+@cache
+def _clients_for(endpoint_url: str | None, region: str | None) -> JobClients:
+    return JobClients(region)
 
 
 def plan(event: dict[str, Any] | None, context: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from components.core.job import ObjectStatus
 from components.core.stack_config import PIPELINE_NAME
 from ingest.errors import ConfigurationError
 from ingest.job import operations
@@ -148,6 +149,8 @@ def _run(
         result.problem = f"the second planner run enqueued {again} unchanged objects"
     elif result.job_status.problems:
         result.problem = f"{len(result.job_status.problems)} objects failed"
+    elif result.job_status.objects[ObjectStatus.REJECTED]:
+        result.problem = f"{result.job_status.objects[ObjectStatus.REJECTED]} sample objects were rejected"
     result.status = 0 if result.problem is None else 1
 
 
