@@ -49,7 +49,7 @@ if pipeline.tracking_api_id is not None:
 if pipeline.api_key_id is not None:
     pulumi.export("apiKeyId", pipeline.api_key_id)
 if job_args is not None:
-    from components.ingest_job import IngestJob, IngestJobTarget
+    from components import IngestJob, IngestJobTarget
 
     job = IngestJob(INGEST_JOB_NAME, IngestJobTarget.of_pipeline(pipeline, args), job_args)
     pulumi.export("ingestQueueUrl", job.ingest_queue_url)

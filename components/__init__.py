@@ -5,10 +5,10 @@ Layers, one way:
   templates, resource names, IAM documents, service limits, the pipeline's arguments and the stack files). It
   imports neither Pulumi nor `ingest`, so the `ingest` tool and a Lambda package can use it without loading the
   Pulumi SDK.
-- `components.tracking_pipeline`, `components.http_endpoint`: the ComponentResources, which turn the core into
-  pulumi-aws resources.
+- `components.tracking_pipeline`, `components.http_endpoint`, `components.ingest_job`: the ComponentResources,
+  which turn the core into pulumi-aws resources.
 
-`TrackingPipeline` is loaded on first use (PEP 562), so `import components.core...` stays cheap and Pulumi-free;
+`TrackingPipeline` and `IngestJob` are loaded on first use (PEP 562), so `import components.core...` stays cheap and Pulumi-free;
 `TrackingPipelineArgs` never reads stack configuration, so any stack can build one (or several) with its own values.
 """
 
@@ -16,12 +16,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .core.job_settings import IngestJobArgs, IngestJobArgsError
 from .core.settings import TrackingPipelineArgs, TrackingPipelineArgsError
 
 if TYPE_CHECKING:
+    from .ingest_job import IngestJob, IngestJobTarget
     from .tracking_pipeline import TrackingPipeline
 
-__all__ = ["TrackingPipeline", "TrackingPipelineArgs", "TrackingPipelineArgsError"]
+__all__ = [
+    "IngestJob",
+    "IngestJobArgs",
+    "IngestJobArgsError",
+    "IngestJobTarget",
+    "TrackingPipeline",
+    "TrackingPipelineArgs",
+    "TrackingPipelineArgsError",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -29,4 +39,8 @@ def __getattr__(name: str) -> Any:
         from .tracking_pipeline import TrackingPipeline
 
         return TrackingPipeline
+    if name in ("IngestJob", "IngestJobTarget"):
+        from . import ingest_job
+
+        return getattr(ingest_job, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
