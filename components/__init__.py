@@ -8,8 +8,9 @@ Layers, one way:
 - `components.tracking_pipeline`, `components.http_endpoint`, `components.ingest_job`: the ComponentResources,
   which turn the core into pulumi-aws resources.
 
-`TrackingPipeline` and `IngestJob` are loaded on first use (PEP 562), so `import components.core...` stays cheap and Pulumi-free;
-`TrackingPipelineArgs` never reads stack configuration, so any stack can build one (or several) with its own values.
+`TrackingPipeline` and `IngestJob` are loaded on first use (PEP 562), so `import components.core...` stays cheap
+and Pulumi-free (the Lambda archive ships this file); the Args never read stack configuration, so any stack can
+build one component (or several) with its own values.
 """
 
 from __future__ import annotations
