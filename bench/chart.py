@@ -10,6 +10,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from bench.job_scaling import JobScalingRun
 from bench.shard_limits import LimitRun
 
 GOAL = 0.9
@@ -42,6 +43,28 @@ def draw_throughput(runs: Sequence[LimitRun], path: Path, caption: str) -> None:
     axes.set_xlabel("shards (1 MiB/s and 1,000 records/s each)")
     axes.set_ylabel("byte capacity used (%)")
     axes.set_title("Backfill at the shard limits: share of the shards' byte capacity used (stand-in)")
+    axes.grid(True, alpha=0.3)
+    axes.legend(fontsize=8)
+    figure.text(0.99, 0.01, caption, ha="right", va="bottom", fontsize=7, color="0.4")
+    figure.tight_layout(rect=(0, 0.03, 1, 1))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+
+
+def draw_job_scaling(runs: Sequence[JobScalingRun], path: Path, caption: str) -> None:
+    """bench/job-scaling.png: the ingest job's scaling curve, byte capacity used per worker count."""
+    figure = Figure(figsize=(7, 4.5), dpi=120)
+    axes = figure.subplots()
+    workers = [run.workers for run in runs]
+    used = [100 * (run.byte_capacity_fraction or 0) for run in runs]
+    axes.plot(workers, used, "o-", color="C2", label=f"{runs[0].shards} shards, {runs[0].objects} objects")
+    axes.axhline(100, color="0.5", linestyle="--", linewidth=1, label="the stream's byte capacity")
+    axes.set_xscale("log", base=2)
+    axes.set_xticks(workers, [str(count) for count in workers])
+    axes.set_ylim(0, max(110, *(value + 10 for value in used)))
+    axes.set_xlabel("workers publishing at once (threads of one process here)")
+    axes.set_ylabel("byte capacity used (%)")
+    axes.set_title("The ingest job: a backfill by N workers into one stream (stand-in)")
     axes.grid(True, alpha=0.3)
     axes.legend(fontsize=8)
     figure.text(0.99, 0.01, caption, ha="right", va="bottom", fontsize=7, color="0.4")

@@ -20,6 +20,9 @@ from bench.dataset import delivered_lines, encoded_records
 from bench.delivery_cost import DEFAULT_ARRIVAL_RATES, stack_delivery_costs
 from bench.emulator import EMULATOR_SHARDS
 from bench.import_cost import import_cost_text, measure
+from bench.job_scaling import OBJECTS as JOB_SCALING_OBJECTS
+from bench.job_scaling import SHARDS as JOB_SCALING_SHARDS
+from bench.job_scaling import job_scaling
 from bench.machine import caption, describe_machine
 from bench.producers import PRODUCER_NAMES
 from bench.results import Results, write_results
@@ -30,6 +33,7 @@ from bench.tables import (
     client_cost_text,
     delivery_cost_table,
     in_flight_table,
+    job_scaling_table,
     producers_table,
     shard_limits_table,
 )
@@ -40,7 +44,16 @@ CLIENT_COST = "client-cost"
 DELIVERY_COST = "delivery-cost"
 IMPORT_COST = "import-cost"
 STORAGE_COST = "storage-cost"
-SECTIONS: tuple[str, ...] = (SHARD_LIMITS, IN_FLIGHT, CLIENT_COST, DELIVERY_COST, STORAGE_COST, IMPORT_COST)
+JOB_SCALING = "job-scaling"
+SECTIONS: tuple[str, ...] = (
+    SHARD_LIMITS,
+    IN_FLIGHT,
+    JOB_SCALING,
+    CLIENT_COST,
+    DELIVERY_COST,
+    STORAGE_COST,
+    IMPORT_COST,
+)
 IN_FLIGHT_SHARDS = 64
 IN_FLIGHT_LATENCY_S = 0.02
 """A PutRecords round trip within a region, roughly; the stand-in has none unless told."""
@@ -223,6 +236,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"Calls in flight: ingest at {IN_FLIGHT_SHARDS} shards, {IN_FLIGHT_LATENCY_S * 1000:.0f} ms per call",
             in_flight_table(results.in_flight),
         )
+    if JOB_SCALING in selected:
+        _say("job scaling: the ingest job's workers on one stand-in stream, in real time")
+        results.job_scaling = job_scaling(seed=args.seed, progress=_say)
+        _show(
+            f"The ingest job: {JOB_SCALING_OBJECTS} objects, {JOB_SCALING_SHARDS} shards, 1/4/16 workers (stand-in)",
+            job_scaling_table(results.job_scaling),
+        )
     if CLIENT_COST in selected:
         _say("client cost: stage rates")
         results.client_stages = stage_rates(args.records, seed=args.seed)
@@ -251,4 +271,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         draw_throughput(results.shard_limits, args.chart, caption(machine))
         _say(f"wrote {args.chart}")
+    if JOB_SCALING in selected and results.job_scaling and not args.no_chart:
+        from bench.chart import draw_job_scaling
+
+        scaling_chart = args.chart.with_name("job-scaling.png")
+        draw_job_scaling(results.job_scaling, scaling_chart, caption(machine))
+        _say(f"wrote {scaling_chart}")
     return 0

@@ -12,6 +12,7 @@ from bench.client_cost import BigFileRun, StageRate
 from bench.comparison import ProducerFigures, ratios
 from bench.delivery_cost import DeliveryCost
 from bench.import_cost import ImportCost
+from bench.job_scaling import JobScalingRun
 from bench.producers import DEFAULT_PRODUCER
 from bench.shard_limits import LimitRun
 from bench.storage_cost import StorageCost
@@ -30,6 +31,7 @@ class Results:
     delivery_cost: Sequence[DeliveryCost] | None = None
     import_cost: Sequence[ImportCost] | None = None
     storage_cost: StorageCost | None = None
+    job_scaling: Sequence[JobScalingRun] | None = None
 
     def to_dict(self) -> dict[str, object]:
         document: dict[str, object] = {
@@ -54,6 +56,8 @@ class Results:
             document["import_cost"] = [cost.to_dict() for cost in self.import_cost]
         if self.storage_cost is not None:
             document["storage_cost"] = self.storage_cost.to_dict()
+        if self.job_scaling is not None:
+            document["job_scaling"] = [run.to_dict() for run in self.job_scaling]
         document["machine"] = self.machine
         document["settings"] = self.settings
         return document

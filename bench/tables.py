@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from bench.client_cost import BigFileRun, StageRate
 from bench.comparison import ProducerFigures, ratios
 from bench.delivery_cost import DeliveryCost
+from bench.job_scaling import JobScalingRun
 from bench.producers import DEFAULT_PRODUCER
 from bench.shard_limits import LimitRun
 
@@ -200,3 +201,32 @@ def delivery_cost_table(costs: Sequence[DeliveryCost]) -> str:
         "compression ratio",
     ]
     return table(headers, rows)
+
+
+def job_scaling_table(runs: Sequence[JobScalingRun]) -> str:
+    rows = [
+        [
+            str(run.workers),
+            number(run.records_per_s),
+            percent(run.byte_capacity_fraction),
+            seconds(run.wall_s),
+            f"{run.published:,} / {run.records:,}",
+            number(run.failed),
+            number(run.throttled_entries),
+            str(run.formula_concurrency),
+        ]
+        for run in runs
+    ]
+    return table(
+        [
+            "workers",
+            "records/s",
+            "byte capacity used",
+            "wall",
+            "published / read",
+            "failed",
+            "throttled entries",
+            "formula's concurrency",
+        ],
+        rows,
+    )

@@ -221,7 +221,12 @@ class PublishRun:
             for index, (shard, key) in enumerate(zip(shard_map.shards, keys, strict=True))
         ]
         self._lanes.append(_Lane(len(self._lanes), "unmapped", None))
-        self._keyed_lanes = [lane for lane in self._lanes if lane.key is not None]
+        keyed = [lane for lane in self._lanes if lane.key is not None]
+        # Ties between idle lanes go to the first one `_route` looks at. Starting each publisher at a random lane
+        # keeps many short-lived publishers on one stream (one per object in the ingest job's workers) from all
+        # sending their first aggregate to shard 0 and throttling each other there.
+        start = self._settings.rng.randrange(len(keyed)) if keyed else 0
+        self._keyed_lanes = keyed[start:] + keyed[:start]
         self._nonempty = {}
         self._buffered = self._buffered_entries = 0
         moved = sorted((queued for lane in old_lanes for queued in lane.queue), key=lambda queued: queued.order)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -62,11 +63,16 @@ class PublishResult:
 
 
 def publish(
-    options: PublishOptions, *, stop: StopRequest | None = None, progress: Progress | None = None
+    options: PublishOptions,
+    *,
+    stop: StopRequest | None = None,
+    progress: Progress | None = None,
+    kinesis: Any | None = None,
 ) -> PublishResult:
-    """One run: set up (status 2 on any setup problem, before anything is read), publish, account."""
+    """One run: set up (status 2 on any setup problem, before anything is read), publish, account. `kinesis` is a
+    client to publish with (the bench's shard-limit stand-in); None: one from the standard AWS chain."""
     try:
-        setup = _prepare(options)
+        setup = _prepare(options, kinesis)
     except ConfigurationError as exc:
         return PublishResult(2, None, str(exc))
     except (BotoCoreError, ClientError) as exc:
@@ -88,13 +94,13 @@ class _Setup:
     checkpoint: Checkpoint | None
 
 
-def _prepare(options: PublishOptions) -> _Setup:
+def _prepare(options: PublishOptions, kinesis: Any | None) -> _Setup:
     """Everything that can fail because of the setup, checked before a single object is read (status 2)."""
     source_options = SourceOptions(
         no_sign_request=options.no_sign_request, region=options.source_region or options.region
     )
     source = open_source(options.source, source_options)
-    client = kinesis_client(options.region)
+    client = kinesis if kinesis is not None else kinesis_client(options.region)
     describe_stream(client, options.stream)
     checkpoint = Checkpoint.load(options.checkpoint) if options.checkpoint else None
     if checkpoint is not None:
