@@ -37,6 +37,16 @@ class Registry(Generic[Entry]):
         """Workers publish objects in threads (the job's local stand-in, any threaded caller): a second thread must
         wait for the first load to finish, not see a half-filled registry. Re-entrant for the loading thread."""
 
+    def __getstate__(self) -> dict[str, object]:
+        """A copy (the tests isolate a registry in one) gets its own lock: a lock cannot be copied."""
+        state = dict(self.__dict__)
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
     def check_free(self, name: str) -> None:
         """Silently replacing an entry would change how existing objects are read: a taken name is an error."""
         if name in self._entries:

@@ -230,33 +230,40 @@ class Ledger:
         condition = (
             "#version = :version AND (#status IN (:queued, :failed, :dead) OR (#status = :in_flight AND #lease < :now))"
         )
+        values = {
+            ":in_flight": _s(ObjectStatus.IN_FLIGHT),
+            ":queued": _s(ObjectStatus.QUEUED),
+            ":failed": _s(ObjectStatus.FAILED),
+            ":dead": _s(ObjectStatus.DEAD_LETTERED),
+            ":zero": _n(0),
+            ":one": _n(1),
+            ":holder": _s(holder),
+            ":lease": _n(round(now + lease_seconds, 3)),
+            ":now": _n(round(now, 3)),
+            ":now_text": _s(_timestamp(now)),
+            ":version": _s(item.version),
+            ":run": _s(item.run_id),
+        }
+        if self._update(item.object_uri, update, condition, values):
+            return StartOutcome.STARTED
+        return self._why_not_started(item)
+
+    def _update(self, uri: str, update: str, condition: str, values: dict[str, Any]) -> bool:
+        """One conditional UpdateItem; False when the condition did not hold (someone else changed the item)."""
         try:
             self._client.update_item(
                 TableName=self._table,
-                Key={LEDGER.key: _s(item.object_uri)},
+                Key={LEDGER.key: _s(uri)},
                 UpdateExpression=update,
                 ConditionExpression=condition,
                 ExpressionAttributeNames=_names(update, condition),
-                ExpressionAttributeValues={
-                    ":in_flight": _s(ObjectStatus.IN_FLIGHT),
-                    ":queued": _s(ObjectStatus.QUEUED),
-                    ":failed": _s(ObjectStatus.FAILED),
-                    ":dead": _s(ObjectStatus.DEAD_LETTERED),
-                    ":zero": _n(0),
-                    ":one": _n(1),
-                    ":holder": _s(holder),
-                    ":lease": _n(round(now + lease_seconds, 3)),
-                    ":now": _n(round(now, 3)),
-                    ":now_text": _s(_timestamp(now)),
-                    ":version": _s(item.version),
-                    ":run": _s(item.run_id),
-                },
+                ExpressionAttributeValues=values,
             )
         except ClientError as exc:
-            if not _condition_failed(exc):
-                raise
-            return self._why_not_started(item)
-        return StartOutcome.STARTED
+            if _condition_failed(exc):
+                return False
+            raise
+        return True
 
     def _why_not_started(self, item: WorkItem) -> StartOutcome:
         entry = self.get(item.object_uri)
@@ -294,25 +301,8 @@ class Ledger:
         now = self._clock()
         update = f"SET {', '.join(sets)}, #updated = :now_text REMOVE {', '.join(removes)}"
         condition = "#holder = :holder AND #version = :version"
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key={LEDGER.key: _s(item.object_uri)},
-                UpdateExpression=update,
-                ConditionExpression=condition,
-                ExpressionAttributeNames=_names(update, condition),
-                ExpressionAttributeValues={
-                    **values,
-                    ":holder": _s(holder),
-                    ":version": _s(item.version),
-                    ":now_text": _s(_timestamp(now)),
-                },
-            )
-        except ClientError as exc:
-            if _condition_failed(exc):
-                return False
-            raise
-        return True
+        stamps = {":holder": _s(holder), ":version": _s(item.version), ":now_text": _s(_timestamp(now))}
+        return self._update(item.object_uri, update, condition, {**values, **stamps})
 
     def requeue(self, entry: LedgerEntry, run_id: str) -> bool:
         """`job retry`: put a FAILED or DEAD_LETTERED object back to QUEUED for a new run, unless something else
@@ -322,26 +312,14 @@ class Ledger:
             "SET #status = :queued, #run = :run, #enqueued = :now_text, #updated = :now_text REMOVE #holder, #lease"
         )
         condition = "#version = :version AND #status = :was"
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key={LEDGER.key: _s(entry.object_uri)},
-                UpdateExpression=update,
-                ConditionExpression=condition,
-                ExpressionAttributeNames=_names(update, condition),
-                ExpressionAttributeValues={
-                    ":queued": _s(ObjectStatus.QUEUED),
-                    ":run": _s(run_id),
-                    ":now_text": _s(_timestamp(now)),
-                    ":version": _s(entry.version),
-                    ":was": _s(entry.status),
-                },
-            )
-        except ClientError as exc:
-            if _condition_failed(exc):
-                return False
-            raise
-        return True
+        values = {
+            ":queued": _s(ObjectStatus.QUEUED),
+            ":run": _s(run_id),
+            ":now_text": _s(_timestamp(now)),
+            ":version": _s(entry.version),
+            ":was": _s(entry.status),
+        }
+        return self._update(entry.object_uri, update, condition, values)
 
     def get(self, uri: str) -> LedgerEntry | None:
         response = self._client.get_item(TableName=self._table, Key={LEDGER.key: _s(uri)}, ConsistentRead=True)

@@ -135,6 +135,16 @@ def default_out_dir(root: Path = DEFAULT_OUT_ROOT, now: datetime | None = None) 
     return candidate
 
 
+def make_out_dir(out: Path | None) -> Path:
+    """The artifacts' folder, created now: an unwritable one is a usage error before anything starts."""
+    folder = out or default_out_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigurationError(f"cannot create {folder}: {exc.strerror or exc}") from None
+    return folder
+
+
 def run_demo(
     options: DemoOptions, *, args: TrackingPipelineArgs | None = None, progress: Progress | None = None
 ) -> DemoResult:
@@ -144,11 +154,7 @@ def run_demo(
         raise ConfigurationError(f"--records must be at least 1, got {options.records}")
     if options.endpoint_records < 0:
         raise ConfigurationError(f"--endpoint-records must be at least 0, got {options.endpoint_records}")
-    out = options.out or default_out_dir()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigurationError(f"cannot create {out}: {exc.strerror or exc}") from None
+    out = make_out_dir(options.out)
     started = time.monotonic()
     progress = progress or StepLines()
     progress("starting the AWS emulator (moto) and the local pipeline")

@@ -19,7 +19,7 @@ from components.core.stack_config import PIPELINE_NAME
 from ingest.errors import ConfigurationError
 from ingest.job import operations
 from ingest.job.clients import JobClients
-from ingest.local.demo import VERIFY_POLL_SECONDS, VERIFY_TIMEOUT_SECONDS, Progress, StepLines, default_out_dir
+from ingest.local.demo import VERIFY_POLL_SECONDS, VERIFY_TIMEOUT_SECONDS, Progress, StepLines, make_out_dir
 from ingest.local.job_provision import LocalJob, LocalJobSettings, provision_job
 from ingest.local.lambda_standin import PollerStats, SqsPollerStandIn, function_environment, invoke_planner
 from ingest.local.stack import LocalStack, running_local_stack
@@ -65,11 +65,7 @@ class JobDemoResult:
 def run_job_demo(options: JobDemoOptions, *, progress: Progress | None = None) -> JobDemoResult:
     if options.workers < 1:
         raise ConfigurationError(f"--workers must be at least 1, got {options.workers}")
-    out = options.out or default_out_dir()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigurationError(f"cannot create {out}: {exc.strerror or exc}") from None
+    out = make_out_dir(options.out)
     started = time.monotonic()
     progress = progress or StepLines()
     progress("starting the AWS emulator (moto), the dev pipeline and the ingest job's queue and ledger")

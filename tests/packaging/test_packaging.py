@@ -102,12 +102,12 @@ def test_the_component_depends_on_pulumi_and_pulumi_aws_only():
 
 def test_the_ingest_extra_holds_the_cli_dependencies():
     extras = pyproject()["project"]["optional-dependencies"]
-    assert set(extras) == {"ingest", "query"}
+    assert set(extras) == {"ingest", "job", "query"}
     assert names(requirements("ingest")) >= CLI_DEPENDENCIES
     assert not names(requirements()) & names(requirements("ingest"))
 
 
-@pytest.mark.parametrize("extra", [None, "ingest", "query"])
+@pytest.mark.parametrize("extra", [None, "ingest", "job", "query"])
 def test_every_range_admits_the_tested_pin_and_stops_before_the_next_major(extra):
     pins = pinned_versions()
     for requirement in requirements(extra):
