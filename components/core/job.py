@@ -177,10 +177,14 @@ def min_visibility_timeout(function_timeout_seconds: int, limits: JobLimits = JO
     return function_timeout_seconds * limits.visibility_timeout_per_function_timeout
 
 
-WORKER_MIB_PER_VCPU: Final = 22.0
-"""One worker's publish rate on a full vCPU, in MiB/s of Kinesis payload: the publisher's measured 103,577
-records/s end to end on one core for ~230-byte records (docs/publisher.md, `make bench`), rounded down. The bench's
-job section re-measures it; the component takes it as an argument for other record sizes."""
+WORKER_MIB_PER_VCPU: Final = 4.0
+"""One worker's publish rate on a full vCPU, in MiB/s of Kinesis payload, as the ingest job's workers publish: one
+object per invocation, each with a fresh publisher. `make bench`'s job-scaling section measured 4.0 MiB/s for one
+worker on 1,440-record objects into 16 shards (docs/performance.md). That is far below the 22 MiB/s one long-lived
+publisher reaches on a core (docs/publisher.md): a fresh publisher knows nothing of the shards' recent use, so at
+each object's start it bursts into windows other publishers filled, is throttled and backs off. Dividing by the
+measured rate gives the stream more workers, which is what fills it. The component takes it as an argument
+(`worker_mib_per_vcpu`) for other object and record sizes."""
 WORKER_BYTES_PER_VCPU: Final = WORKER_MIB_PER_VCPU * MIB
 
 LAMBDA_ARCHIVE: Final = "build/lambda/ingest-job.zip"
