@@ -36,6 +36,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         where.add_argument("--stack", metavar="NAME", help="read the outputs with `pulumi stack output --json`")
         where.add_argument("--outputs", type=Path, metavar="FILE", help="a file holding `pulumi stack output --json`")
         action.add_argument("--region", help="AWS region of the job (default: the stack's region output)")
+        if name == "retry":
+            action.add_argument(
+                "--stuck-after",
+                type=float,
+                metavar="MINUTES",
+                help="also re-enqueue objects QUEUED longer ago than this (a planner ended between claim and send)",
+            )
         if name == "report":
             action.add_argument("--run", required=True, metavar="RUN_ID", help="the run id (job start, job status)")
             action.add_argument("--out", type=Path, required=True, metavar="PATH", help="where to write the report")
@@ -98,7 +105,8 @@ def _status(args: argparse.Namespace, target: Any, clients: Any) -> int:
 def _retry(args: argparse.Namespace, target: Any, clients: Any) -> int:
     from ingest.job import operations
 
-    result = operations.retry(target, clients)
+    stuck = args.stuck_after * 60 if args.stuck_after is not None else None
+    result = operations.retry(target, clients, stuck_after_seconds=stuck)
     print(f"run {result.run_id}: {len(result.requeued)} objects re-enqueued, {result.skipped} changed meanwhile")
     for uri in result.requeued:
         print(f"  {uri}")

@@ -5,9 +5,11 @@ stack's outputs."""
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from components.core.job import DEFAULT_REPORT_PREFIX, ObjectStatus
@@ -136,15 +138,30 @@ class RetryResult:
     """Objects that changed status between the read and the retry (another worker or retry got there first)."""
 
 
-def retry(target: JobTarget, clients: JobClients) -> RetryResult:
+def retry(
+    target: JobTarget, clients: JobClients, *, stuck_after_seconds: float | None = None, now: float | None = None
+) -> RetryResult:
     """Send every FAILED and DEAD_LETTERED object again, as one new run. Their old messages in the DLQ stay
-    there (a redrive of them later is harmless: the ledger acknowledges a version already published)."""
+    there (a redrive of them later is harmless: the ledger acknowledges a version already published).
+
+    With `stuck_after_seconds`, also every object QUEUED longer ago than that: a planner that stopped between its
+    claim and the message (Lambda ended it) leaves a claim no later run takes. A duplicate message for an object
+    still waiting in the queue is harmless too: the first delivery publishes it, the second is acknowledged."""
     ledger = Ledger(clients.dynamodb, target.ledger_table)
     run_id = new_run_id()
+    stuck_before = None
+    if stuck_after_seconds is not None:
+        moment = datetime.fromtimestamp((now if now is not None else time.time()) - stuck_after_seconds, UTC)
+        stuck_before = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     items = []
     skipped = 0
     for entry in ledger.entries():
-        if entry.status not in RETRYABLE:
+        stuck = (
+            stuck_before is not None
+            and entry.status == ObjectStatus.QUEUED
+            and (entry.enqueued_at or "") < stuck_before
+        )
+        if entry.status not in RETRYABLE and not stuck:
             continue
         if ledger.requeue(entry, run_id):
             items.append(entry.work_item(run_id, size=_size_of(entry.version)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,11 @@ import pytest
 from components.core.job import ObjectStatus
 from ingest.job import handlers, operations, planner
 from ingest.job.clients import JobClients
-from ingest.job.messages import WorkItem
+from ingest.job.ledger import Ledger
+from ingest.job.messages import WorkItem, object_version
 from ingest.local.lambda_standin import StandInContext
 from ingest.run.report import load_report
-from tests.job.conftest import RECORDS_PER_OBJECT, REGION, REPORT_BUCKET, JobWorld, records_body
+from tests.job.conftest import RECORDS_PER_OBJECT, REGION, REPORT_BUCKET, SOURCE_BUCKET, JobWorld, records_body
 
 
 def _outputs(world: JobWorld) -> operations.JobTarget:
@@ -198,3 +200,25 @@ def test_status_retry_and_report(job_world: JobWorld, clients: JobClients, tmp_p
         job_world.client("sqs").receive_message(QueueUrl=job_world.job.queue_url)["Messages"][0]["Body"]
     )
     assert (message["object_uri"], message["run_id"]) == (bad, retried.run_id)
+
+
+def test_retry_also_resends_a_claim_left_queued_by_a_planner_that_ended_before_sending(
+    job_world: JobWorld, clients: JobClients
+) -> None:
+    uri = job_world.put_source("day.json", records_body(RECORDS_PER_OBJECT))
+    stranded = WorkItem(uri, _listed_version(job_world, uri), "r0", 1)
+    old = Ledger(job_world.client("dynamodb"), job_world.job.ledger_table, clock=lambda: time.time() - 3600)
+    assert old.claim(stranded)[0]
+    target = _outputs(job_world)
+    assert operations.retry(target, clients).requeued == []
+    retried = operations.retry(target, clients, stuck_after_seconds=600)
+    assert retried.requeued == [uri]
+    job_world.poller().drain()
+    entry = job_world.ledger.get(uri)
+    assert entry is not None and (entry.status, entry.published) == (ObjectStatus.PUBLISHED, RECORDS_PER_OBJECT)
+
+
+def _listed_version(world: JobWorld, uri: str) -> str:
+    key = uri.removeprefix(f"s3://{SOURCE_BUCKET}/")
+    head = world.client("s3").head_object(Bucket=SOURCE_BUCKET, Key=key)
+    return object_version(head["ETag"].strip('"'), head["ContentLength"])
