@@ -22,6 +22,7 @@ from ingest.job.clients import JobClients
 from ingest.local.demo import VERIFY_POLL_SECONDS, VERIFY_TIMEOUT_SECONDS, Progress, StepLines, make_out_dir
 from ingest.local.job_provision import LocalJob, LocalJobSettings, provision_job
 from ingest.local.lambda_standin import PollerStats, SqsPollerStandIn, function_environment, invoke_planner
+from ingest.local.provision import DEMO_STACK
 from ingest.local.stack import LocalStack, running_local_stack
 from ingest.run.files import write_json_atomically
 from ingest.run.report import RunReport
@@ -69,7 +70,7 @@ def run_job_demo(options: JobDemoOptions, *, progress: Progress | None = None) -
     started = time.monotonic()
     progress = progress or StepLines()
     progress("starting the AWS emulator (moto), the dev pipeline and the ingest job's queue and ledger")
-    settings = LocalJobSettings(workers=options.workers)
+    settings = LocalJobSettings.of_stack(DEMO_STACK, workers=options.workers)
     with running_local_stack(records=options.records) as stack:
         job = provision_job(stack.emulator.client, name=JOB_NAME, settings=settings)
         outputs = job.outputs(stack.pipeline.names.bucket, stack.emulator.region)

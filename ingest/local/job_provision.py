@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.core.job import DEFAULT_REPORT_PREFIX, JOB_ENVIRONMENT, LEDGER
+from components.core.job_settings import IngestJobArgs
+from components.core.stack_config import job_args_from_config
+from ingest.local.stack_file import read_stack_file
 
 ClientFactory = Callable[[str], Any]
 
@@ -25,6 +28,18 @@ class LocalJobSettings:
     worker_timeout_seconds: int = 120
     """What the stand-in's context reports as the invocation's time budget."""
     report_prefix: str = DEFAULT_REPORT_PREFIX
+
+    @classmethod
+    def of_stack(cls, stack: str, *, workers: int) -> LocalJobSettings:
+        """What the stack file declares for its IngestJob (receives before the DLQ, batch size, report prefix),
+        with the local timings; the stack's defaults when it does not enable the job."""
+        args = job_args_from_config(read_stack_file(stack)) or IngestJobArgs()
+        return cls(
+            max_receive_count=args.max_receive_count,
+            batch_size=args.batch_size,
+            report_prefix=args.report_prefix,
+            workers=workers,
+        )
 
 
 @dataclass(frozen=True)
