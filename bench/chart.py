@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from matplotlib.figure import Figure
 
@@ -41,8 +42,15 @@ def draw_throughput(runs: Sequence[LimitRun], path: Path, caption: str) -> None:
     axes.set_xticks(counts, [str(count) for count in counts])
     axes.set_ylim(0, max(110, *(100 * (run.byte_capacity_fraction or 0) + 10 for run in runs)))
     axes.set_xlabel("shards (1 MiB/s and 1,000 records/s each)")
+    _finish(
+        figure, axes, "Backfill at the shard limits: share of the shards' byte capacity used (stand-in)", caption, path
+    )
+
+
+def _finish(figure: Figure, axes: Any, title: str, caption: str, path: Path) -> None:
+    """What both charts share: the y axis, title, grid, legend, the machine's caption, and the file."""
     axes.set_ylabel("byte capacity used (%)")
-    axes.set_title("Backfill at the shard limits: share of the shards' byte capacity used (stand-in)")
+    axes.set_title(title)
     axes.grid(True, alpha=0.3)
     axes.legend(fontsize=8)
     figure.text(0.99, 0.01, caption, ha="right", va="bottom", fontsize=7, color="0.4")
@@ -63,11 +71,4 @@ def draw_job_scaling(runs: Sequence[JobScalingRun], path: Path, caption: str) ->
     axes.set_xticks(workers, [str(count) for count in workers])
     axes.set_ylim(0, max(110, *(value + 10 for value in used)))
     axes.set_xlabel("workers publishing at once (threads of one process here)")
-    axes.set_ylabel("byte capacity used (%)")
-    axes.set_title("The ingest job: a backfill by N workers into one stream (stand-in)")
-    axes.grid(True, alpha=0.3)
-    axes.legend(fontsize=8)
-    figure.text(0.99, 0.01, caption, ha="right", va="bottom", fontsize=7, color="0.4")
-    figure.tight_layout(rect=(0, 0.03, 1, 1))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
+    _finish(figure, axes, "The ingest job: a backfill by N workers into one stream (stand-in)", caption, path)
