@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import sysconfig
 import zipfile
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -219,7 +220,12 @@ def test_every_allowed_difference_is_still_a_difference(locks):
 def test_the_environment_running_the_tests_is_exactly_the_dev_lock(locks):
     """`make venv` installs the dev lock with --no-deps: what is installed here is what the lock says, no more."""
     wanted = {name: pin.version for name, pin in locks["dev"].here().items()}
-    installed = {canonicalize_name(dist.metadata["Name"]): dist.version for dist in metadata.distributions()}
+    # Only the environment's own site-packages: setuptools puts its vendored copies (packaging, wheel) on sys.path.
+    site_packages = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    installed = {
+        canonicalize_name(dist.metadata["Name"]): dist.version
+        for dist in metadata.distributions(path=sorted(site_packages))
+    }
     tools = {"pip", "setuptools", *locks["build"].here()}
     assert {name: installed.get(name) for name in wanted} == wanted
     assert sorted(installed.keys() - wanted.keys() - tools) == []
