@@ -18,6 +18,8 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
+from .alarms import AlarmSpec, metric_alarm
+from .component_outputs import publish_outputs
 from .core import iam
 from .core.job import (
     ARCHIVE_ENVIRONMENT,
@@ -41,7 +43,6 @@ QUEUE_RETENTION_SECONDS = 4 * 24 * 3600
 """SQS's default: a message not worked on within four days means the job is broken; the alarm fires long before."""
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 """The most SQS keeps a message (14 days), so a dead letter outlives a long weekend of nobody looking."""
-ALARM_PERIOD_SECONDS = 300
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -145,21 +146,16 @@ class IngestJob(pulumi.ComponentResource):
             self._schedule(planner)
         self._alarms(queue, dlq)
 
-        self.ingest_queue_url = queue.url
-        self.ingest_dlq_url = dlq.url
-        self.ledger_table_name = ledger.name
-        self.planner_function_name = planner.name
-        self.worker_function_name = worker.name
-        self.report_prefix = pulumi.Output.from_input(args.report_prefix)
-        self.register_outputs(
+        publish_outputs(
+            self,
             {
-                "ingest_queue_url": self.ingest_queue_url,
-                "ingest_dlq_url": self.ingest_dlq_url,
-                "ledger_table_name": self.ledger_table_name,
-                "planner_function_name": self.planner_function_name,
-                "worker_function_name": self.worker_function_name,
-                "report_prefix": self.report_prefix,
-            }
+                "ingest_queue_url": queue.url,
+                "ingest_dlq_url": dlq.url,
+                "ledger_table_name": ledger.name,
+                "planner_function_name": planner.name,
+                "worker_function_name": worker.name,
+                "report_prefix": pulumi.Output.from_input(args.report_prefix),
+            },
         )
 
     def _child(self, **extra: object) -> pulumi.ResourceOptions:
@@ -243,8 +239,8 @@ class IngestJob(pulumi.ComponentResource):
         return role
 
     def _function_arn(self, function_name: str) -> pulumi.Output[str]:
-        return pulumi.Output.all(self._region, self._account_id).apply(
-            lambda resolved: f"arn:aws:lambda:{resolved[0]}:{resolved[1]}:function:{function_name}"
+        return pulumi.Output.format(
+            "arn:aws:lambda:{0}:{1}:function:{2}", self._region, self._account_id, function_name
         )
 
     def _environment(self, queue: aws.sqs.Queue, ledger: aws.dynamodb.Table) -> dict[str, pulumi.Input[str]]:
@@ -295,24 +291,15 @@ class IngestJob(pulumi.ComponentResource):
         args = self._args
         log_group = self._log_group(self._planner_name)
         policy = pulumi.Output.all(
-            ledger.arn,
-            queue.arn,
-            self._function_arn(self._planner_name),
-            log_group.arn,
-            self._target.kms_key_arn,
-            self._region,
+            table_arn=ledger.arn,
+            queue_arn=queue.arn,
+            planner_arn=self._function_arn(self._planner_name),
+            log_group_arn=log_group.arn,
+            kms_key_arn=self._target.kms_key_arn,
+            region=self._region,
         ).apply(
             lambda resolved: json.dumps(
-                iam.planner_policy(
-                    source_bucket=args.source_bucket,
-                    source_prefix=args.source_prefix,
-                    table_arn=resolved[0],
-                    queue_arn=resolved[1],
-                    planner_arn=resolved[2],
-                    log_group_arn=resolved[3],
-                    kms_key_arn=resolved[4],
-                    region=resolved[5],
-                )
+                iam.planner_policy(source_bucket=args.source_bucket, source_prefix=args.source_prefix, **resolved)
             )
         )
         role = self._role("planner", iam.LAMBDA_TRUST_SERVICE, policy)
@@ -333,26 +320,20 @@ class IngestJob(pulumi.ComponentResource):
         target = self._target
         log_group = self._log_group(self._worker_name)
         policy = pulumi.Output.all(
-            ledger.arn,
-            queue.arn,
-            target.stream_arn,
-            target.bucket_arn,
-            log_group.arn,
-            target.kms_key_arn,
-            self._region,
+            table_arn=ledger.arn,
+            queue_arn=queue.arn,
+            stream_arn=target.stream_arn,
+            report_bucket_arn=target.bucket_arn,
+            log_group_arn=log_group.arn,
+            kms_key_arn=target.kms_key_arn,
+            region=self._region,
         ).apply(
             lambda resolved: json.dumps(
                 iam.worker_policy(
                     source_bucket=args.source_bucket,
                     source_prefix=args.source_prefix,
-                    table_arn=resolved[0],
-                    queue_arn=resolved[1],
-                    stream_arn=resolved[2],
-                    report_bucket_arn=resolved[3],
                     report_prefix=args.report_prefix,
-                    log_group_arn=resolved[4],
-                    kms_key_arn=resolved[5],
-                    region=resolved[6],
+                    **resolved,
                 )
             )
         )
@@ -395,41 +376,32 @@ class IngestJob(pulumi.ComponentResource):
     def _alarms(self, queue: aws.sqs.Queue, dlq: aws.sqs.Queue) -> list[aws.cloudwatch.MetricAlarm]:
         """A message in the DLQ is an object that failed maxReceiveCount times; an old message in the queue means
         the workers are stuck. SQS metrics: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html"""
-        topic = self._target.alarm_topic_arn
-        actions = [topic] if topic is not None else []
+        target = self._target
         specs = (
-            (
+            AlarmSpec(
                 "dlq-not-empty",
-                dlq,
-                "ApproximateNumberOfMessagesVisible",
+                "AWS/SQS",
+                ("ApproximateNumberOfMessagesVisible",),
+                {"QueueName": dlq.name},
+                "Maximum",
+                "GreaterThanThreshold",
                 0,
+                1,
                 "an object failed every attempt: see `python -m ingest job status`",
             ),
-            (
+            AlarmSpec(
                 "queue-stuck",
-                queue,
-                "ApproximateAgeOfOldestMessage",
+                "AWS/SQS",
+                ("ApproximateAgeOfOldestMessage",),
+                {"QueueName": queue.name},
+                "Maximum",
+                "GreaterThanThreshold",
                 self._args.oldest_message_alarm_seconds,
+                1,
                 "the oldest message has waited too long: workers failing or throttled",
             ),
         )
         return [
-            aws.cloudwatch.MetricAlarm(
-                f"{self._name}-{suffix}",
-                alarm_description=description,
-                namespace="AWS/SQS",
-                metric_name=metric,
-                dimensions={"QueueName": watched.name},
-                statistic="Maximum",
-                period=ALARM_PERIOD_SECONDS,
-                evaluation_periods=1,
-                comparison_operator="GreaterThanThreshold",
-                threshold=threshold,
-                treat_missing_data="notBreaching",
-                alarm_actions=actions,
-                ok_actions=actions,
-                tags=self._target.tags,
-                opts=self._child(),
-            )
-            for suffix, watched, metric, threshold, description in specs
+            metric_alarm(self._name, spec, topic_arn=target.alarm_topic_arn, tags=target.tags, opts=self._child())
+            for spec in specs
         ]
