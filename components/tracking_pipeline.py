@@ -86,6 +86,9 @@ class TrackingPipeline(pulumi.ComponentResource):
     glue_database_name: pulumi.Output[str]
     glue_table_name: pulumi.Output[str]
     athena_workgroup_name: pulumi.Output[str]
+    tags: pulumi.Output[dict[str, str]]
+    """The tags on every resource it made (the caller's plus the pipeline's name); an IngestJob built on the
+    pipeline carries the same. Not a stack output: a program passes it on, nobody reads it from a stack."""
 
     def __init__(
         self,
@@ -100,7 +103,7 @@ class TrackingPipeline(pulumi.ComponentResource):
         invoke_opts = pulumi.InvokeOptions(parent=self)
         self._account_id = aws.get_caller_identity_output(opts=invoke_opts).account_id
         self._region = aws.get_region_output(opts=invoke_opts).region
-        self._tags = pulumi.Output.from_input(args.tags).apply(self._merged_tags)
+        self._tags = self.tags = pulumi.Output.from_input(args.tags).apply(self._merged_tags)
         self._catalog_names = CatalogNames.for_pipeline(name, pulumi.get_stack())
 
         stream = self._stream()

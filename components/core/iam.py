@@ -30,6 +30,10 @@ ENDPOINT_STREAM_ACTIONS = ["kinesis:PutRecord", "kinesis:PutRecords"]
 API_GATEWAY_LOGS_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
 """AWS's managed policy for API Gateway's account-wide logging role: that role writes the logs of every REST API
 in the account and region, so it cannot be scoped to this pipeline's log group."""
+XRAY_WRITE_POLICY_ARN = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
+"""What a function with active tracing needs to send its traces ("add the AWSXRayDaemonWriteAccess policy to the
+execution role", https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html). X-Ray's actions take no
+resource ARN, so they can only be granted on "*": AWS's managed policy says so, not an inline document of ours."""
 
 
 def _document(*statements: dict[str, Any]) -> PolicyDocument:
@@ -330,16 +334,20 @@ def planner_policy(
     table_arn: str,
     queue_arn: str,
     planner_arn: str,
+    failed_runs_queue_arn: str,
     log_group_arn: str,
     kms_key_arn: str | None,
     region: str,
 ) -> PolicyDocument:
     """List the source (ETag and size come with the listing), claim in the ledger, send to the queue, and invoke
-    itself to continue a long listing."""
+    itself to continue a long listing. Lambda sends the record of an asynchronous run that failed every retry to
+    the on-failure destination with the function's own role
+    (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html)."""
     return _document(
         _list_source(source_bucket, source_prefix),
         {"Sid": "Ledger", "Effect": "Allow", "Action": LEDGER_PLANNER_ACTIONS, "Resource": table_arn},
         {"Sid": "Enqueue", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue_arn},
+        {"Sid": "RecordFailedRuns", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": failed_runs_queue_arn},
         {"Sid": "ContinueListing", "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": planner_arn},
         _function_logs(log_group_arn),
         *_job_key(kms_key_arn, ["sqs", "dynamodb"], region),
