@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pulumi
 import pulumi_aws as aws
@@ -38,10 +39,21 @@ ABORT_INCOMPLETE_UPLOADS_RULE: aws.s3.BucketLifecycleConfigurationRuleArgsDict =
 TRANSITION_MINIMUM_OBJECT_SIZE = "all_storage_classes_128K"
 """Objects under 128 KB never change storage class, written out rather than left to S3's default (the same
 value since September 2024: https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html).
-Chosen on purpose: STANDARD_IA bills an object under 128 KB as 128 KB, GLACIER adds 40 KB of billed metadata to
-every object, and every transition is a billed request, so moving a small object costs more than keeping it.
+Chosen on purpose: STANDARD_IA and GLACIER_IR bill an object under 128 KB as 128 KB, and every transition is a
+billed request, so moving a small object costs more than keeping it.
 dev's 1 MiB / 60 s buffers write such objects, which therefore stay in STANDARD (a force-destroyed bucket);
 prod's 128 MiB / 900 s buffers write objects well above it, which are tiered."""
+DATA_ACCESS_LOG_PREFIX = "s3-access/"
+RESULTS_ACCESS_LOG_PREFIX = "s3-access-query-results/"
+"""The log bucket's folder for each logged bucket: the data bucket's keeps its earlier name; Athena's results, which
+hold copies of the data, are logged beside it."""
+QUERYABLE_ARCHIVE_STORAGE_CLASS = "GLACIER_IR"
+"""Where delivered data goes after `lifecycle_glacier_days`: S3 Glacier Instant Retrieval, which is not archived
+(read in real time, no restore: https://docs.aws.amazon.com/AmazonS3/latest/userguide/archived-objects.html), so
+Athena's named queries and `python -m ingest query` still read every partition. GLACIER (Flexible Retrieval) and
+DEEP_ARCHIVE are archived: Athena skips such objects without an error and GetObject refuses them
+(https://docs.aws.amazon.com/athena/latest/ug/querying-glacier.html), so a query's history would silently shrink.
+docs/query.md says how to read objects archived before this choice."""
 
 
 _DefaultEncryption = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgsDict
@@ -59,6 +71,13 @@ class _ProtectedBucket:
     bucket: aws.s3.Bucket
     settings: list[pulumi.Resource]
     """Everything that must exist before the bucket is used (encryption, ownership, policy...)."""
+
+
+class _LoggedBucket(NamedTuple):
+    resource_name: str
+    """The BucketLogging resource's name."""
+    target_prefix: str
+    bucket: aws.s3.Bucket
 
 
 class TrackingPipeline(pulumi.ComponentResource):
@@ -108,14 +127,18 @@ class TrackingPipeline(pulumi.ComponentResource):
 
         stream = self._stream()
         data = self._data_bucket()
-        catalog = self._catalog(data.bucket, self._query_results_bucket().bucket)
+        results = self._query_results_bucket()
+        catalog = self._catalog(data.bucket, results.bucket)
         log_group, log_stream = self._delivery_logs()
         role, role_policy = self._firehose_role(stream, data.bucket, log_stream)
         delivery = self._delivery_stream(stream, data, role, role_policy, log_group, log_stream, catalog)
         producer_policy = self._producer_policy(stream)
         endpoint = self._http_endpoint(stream) if args.enable_http_endpoint else None
         if args.enable_access_logging:
-            self._access_logging(data.bucket)
+            self._access_logging(
+                _LoggedBucket(f"{name}-bucket-logging", DATA_ACCESS_LOG_PREFIX, data.bucket),
+                _LoggedBucket(f"{self._names.query_results_bucket}-logging", RESULTS_ACCESS_LOG_PREFIX, results.bucket),
+            )
         if args.enable_alarms:
             self._alarms(stream, delivery)
 
@@ -323,7 +346,7 @@ class TrackingPipeline(pulumi.ComponentResource):
             {"days": days, "storage_class": storage_class}
             for days, storage_class in (
                 (args.lifecycle_ia_days, "STANDARD_IA"),
-                (args.lifecycle_glacier_days, "GLACIER"),
+                (args.lifecycle_glacier_days, QUERYABLE_ARCHIVE_STORAGE_CLASS),
             )
             if days is not None
         ]
@@ -507,20 +530,20 @@ class TrackingPipeline(pulumi.ComponentResource):
             opts=self._child(),
         )
 
-    def _access_logging(self, data_bucket: aws.s3.Bucket) -> _ProtectedBucket:
-        """S3 server access logs can only be delivered to an SSE-S3 bucket, so the log bucket never uses the
-        customer key; it gets every other protection of the data bucket, and an expiry."""
+    def _access_logging(self, *logged: _LoggedBucket) -> _ProtectedBucket:
+        """S3 server access logs of the data bucket and of Athena's results bucket (which holds copies of the data),
+        each under its own prefix. S3 server access logs can only be delivered to an
+        SSE-S3 bucket, so the log bucket never uses the customer key; it gets every other protection of the data
+        bucket, and an expiry (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html)."""
         args = self._args
         log_name = f"{self._name}-access-logs"
 
         def policy_for(log_bucket: aws.s3.Bucket) -> pulumi.Output[str]:
-            return pulumi.Output.all(log_bucket.arn, data_bucket.arn, self._account_id).apply(
-                lambda resolved: json.dumps(
-                    iam.access_log_bucket_policy(
-                        log_bucket_arn=resolved[0], source_bucket_arn=resolved[1], account_id=resolved[2]
-                    )
-                )
-            )
+            return pulumi.Output.all(
+                log_bucket_arn=log_bucket.arn,
+                source_bucket_arns=pulumi.Output.all(*(source.bucket.arn for source in logged)),
+                account_id=self._account_id,
+            ).apply(lambda resolved: json.dumps(iam.access_log_bucket_policy(**resolved)))
 
         logs = self._protected_bucket(log_name, kms_key_arn=None, policy_for=policy_for)
         aws.s3.BucketLifecycleConfiguration(
@@ -538,15 +561,16 @@ class TrackingPipeline(pulumi.ComponentResource):
             ],
             opts=_settings_of(logs.bucket),
         )
-        aws.s3.BucketLogging(
-            f"{self._name}-bucket-logging",
-            bucket=data_bucket.id,
-            target_bucket=logs.bucket.id,
-            target_prefix="s3-access/",
-            opts=pulumi.ResourceOptions.merge(
-                _settings_of(data_bucket), pulumi.ResourceOptions(depends_on=logs.settings)
-            ),
-        )
+        for source in logged:
+            aws.s3.BucketLogging(
+                source.resource_name,
+                bucket=source.bucket.id,
+                target_bucket=logs.bucket.id,
+                target_prefix=source.target_prefix,
+                opts=pulumi.ResourceOptions.merge(
+                    _settings_of(source.bucket), pulumi.ResourceOptions(depends_on=logs.settings)
+                ),
+            )
         return logs
 
     def _alarms(

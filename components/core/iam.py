@@ -6,6 +6,7 @@ least-privilege reasoning next to each statement.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 PolicyDocument = dict[str, Any]
@@ -235,9 +236,12 @@ def data_bucket_policy(bucket_arn: str) -> PolicyDocument:
     return _document(tls_only_statement(bucket_arn))
 
 
-def access_log_bucket_policy(*, log_bucket_arn: str, source_bucket_arn: str, account_id: str) -> PolicyDocument:
-    """With ACLs disabled (BucketOwnerEnforced), S3's logging service is granted by policy, and only for
-    logs of our own data bucket in our own account."""
+def access_log_bucket_policy(
+    *, log_bucket_arn: str, source_bucket_arns: Sequence[str], account_id: str
+) -> PolicyDocument:
+    """With ACLs disabled (BucketOwnerEnforced), S3's logging service is granted by policy, and only for logs of
+    our own buckets (the data and query-results buckets) in our own account
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html)."""
     return _document(
         tls_only_statement(log_bucket_arn),
         {
@@ -247,7 +251,7 @@ def access_log_bucket_policy(*, log_bucket_arn: str, source_bucket_arn: str, acc
             "Action": "s3:PutObject",
             "Resource": f"{log_bucket_arn}/*",
             "Condition": {
-                "ArnLike": {"aws:SourceArn": source_bucket_arn},
+                "ArnLike": {"aws:SourceArn": list(source_bucket_arns)},
                 "StringEquals": {"aws:SourceAccount": account_id},
             },
         },

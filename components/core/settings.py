@@ -117,7 +117,8 @@ class TrackingPipelineArgs:
     lifecycle_ia_days: int | None = 30
     """Days after which delivered objects move to STANDARD_IA (>= 30); None: never."""
     lifecycle_glacier_days: int | None = 90
-    """Days after which delivered objects move to GLACIER (>= IA days + 30); None: never."""
+    """Days after which delivered objects move to GLACIER_IR, S3 Glacier Instant Retrieval, which Athena still reads
+    (>= IA days + 30); None: never."""
     lifecycle_noncurrent_expiration_days: int | None = 30
     """Days after which noncurrent object versions are deleted; None: kept."""
     enable_access_logging: bool = False

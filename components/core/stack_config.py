@@ -99,7 +99,8 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "logRetentionDays",
         "log_retention_days",
         "integer",
-        "Retention of every log group: delivery errors, endpoint access, execution and WAF logs (e.g. 30).",
+        "Retention of every log group: delivery errors, endpoint access, execution and WAF logs, the ingest job's "
+        "functions (e.g. 30).",
     ),
     ConfigKey("forceDestroy", "force_destroy", "boolean", "Let pulumi destroy delete non-empty buckets."),
     ConfigKey(
@@ -118,7 +119,7 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "lifecycleGlacierDays",
         "lifecycle_glacier_days",
         "integer",
-        "Days before delivered data moves to GLACIER (>= IA days + 30; 0: never).",
+        "Days before delivered data moves to GLACIER_IR, still queryable (>= IA days + 30; 0: never).",
         unset_means_none=True,
     ),
     ConfigKey(
@@ -285,6 +286,12 @@ JOB_KEYS: tuple[JobConfigKey, ...] = (
         "Workers at once when the stream is ON_DEMAND (2-1000).",
     ),
     JobConfigKey("ingestReportPrefix", "report_prefix", "string", "Bucket folder of the job's run reports."),
+    JobConfigKey(
+        "ingestReservePlannerConcurrency",
+        "reserve_planner_concurrency",
+        "boolean",
+        "Reserve 1 concurrent execution for the planner (needs an account quota above 100: docs/first-deploy.md).",
+    ),
 )
 DECLARED_KEYS: tuple[ConfigKey | ProgramKey, ...] = (*CONFIG_KEYS, *PROGRAM_KEYS, *JOB_KEYS)
 """Every key Pulumi.yaml declares, in its order."""

@@ -85,10 +85,10 @@ def test_prod_stack_scales_keeps_data_protects_the_bucket_and_pages(run_program)
     assert {"tracking-bucket"} <= run.graph.protected
     assert "tracking-bucket" in run.graph.retained_on_delete
     assert run.graph.named("tracking-bucket-lifecycle")
-    assert run.graph.one("aws:s3/bucketLogging:BucketLogging")
+    assert len(run.graph.of_type("aws:s3/bucketLogging:BucketLogging")) == 2  # the data and query-results buckets
     topic = PROD_ALARM_TOPIC
     alarms = run.graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-    assert len(alarms) == 8  # the pipeline's six, the ingest job's DLQ and queue-age alarms
+    assert len(alarms) == 9  # the pipeline's six; the ingest job's DLQ, queue-age and failed-planner-run alarms
     assert all(alarm.inputs["alarmActions"] == [topic] for alarm in alarms)
 
 
