@@ -47,7 +47,9 @@ WAF_MANAGED_RULE_GROUPS = (
     "AWSManagedRulesKnownBadInputsRuleSet",
 )
 """AWS's baseline and IP reputation rule groups (https://docs.aws.amazon.com/waf/latest/developerguide/
-aws-managed-rule-groups-baseline.html, ...-ip-rep.html), evaluated in this order after the rate limit."""
+aws-managed-rule-groups-baseline.html, ...-ip-rep.html), evaluated in this order after the rate limit. Known Bad
+Inputs blocks request patterns that exploit known vulnerabilities, Log4j's JNDI lookups (CVE-2021-44228) among
+them; the policy pack refuses a web ACL without it (wafv2-web-acl-known-bad-inputs)."""
 WAF_COUNTED_RULES = {"AWSManagedRulesCommonRuleSet": ("SizeRestrictions_BODY",)}
 """Rules only counted, not enforced: the common rule set blocks every body over 8 KB, and a batch of up to 500
 records is larger than that; API Gateway's model and 10 MB limit bound the body instead."""
