@@ -371,6 +371,17 @@ def _parsed(key: str, type_: str, values: Mapping[str, object], default: object)
         raise StackConfigError(f"{PROJECT}:{key}: expected {expected}, got {values[key]!r}") from None
 
 
+def _arguments(values: Mapping[str, object], specs: tuple[ConfigKey, ...]) -> dict[str, Any]:
+    """The component arguments the stack sets; a key it leaves out keeps the component's default."""
+    kwargs: dict[str, Any] = {}
+    for spec in specs:
+        if values.get(spec.key) is None:
+            continue
+        value = _parsed(spec.key, spec.type, values, None)
+        kwargs[spec.argument] = None if spec.unset_means_none and value in (0, "") else value
+    return kwargs
+
+
 def args_from_config(values: Mapping[str, object]) -> TrackingPipelineArgs:
     """Unset keys keep the component's defaults; every error names the full key as the user wrote it. Keys of the
     program's own rules (`PROGRAM_KEYS`) are accepted and left to `stack_args`."""
@@ -380,13 +391,8 @@ def args_from_config(values: Mapping[str, object]) -> TrackingPipelineArgs:
         raise StackConfigError(
             f"{PROJECT}:{unknown[0]} is not a config key of this project; known: {', '.join(sorted(known))}"
         )
-    kwargs: dict[str, Any] = {}
+    kwargs = _arguments(values, CONFIG_KEYS)
     by_argument = {spec.argument: spec for spec in CONFIG_KEYS}
-    for spec in CONFIG_KEYS:
-        if values.get(spec.key) is None:
-            continue
-        value = _parsed(spec.key, spec.type, values, None)
-        kwargs[spec.argument] = None if spec.unset_means_none and value in (0, "") else value
     if values.get(TAGS_KEY) is not None:
         try:
             kwargs["tags"] = _as_tags(values[TAGS_KEY])
@@ -406,14 +412,8 @@ def job_args_from_config(values: Mapping[str, object]) -> IngestJobArgs | None:
     """The IngestJob's arguments, or None when the stack does not enable it; errors name the full key."""
     if not _parsed(ENABLE_INGEST_JOB.key, ENABLE_INGEST_JOB.type, values, ENABLE_INGEST_JOB.default_value):
         return None
-    kwargs: dict[str, Any] = {}
-    for spec in JOB_KEYS:
-        if values.get(spec.key) is None:
-            continue
-        value = _parsed(spec.key, spec.type, values, None)
-        kwargs[spec.argument] = None if spec.unset_means_none and value in (0, "") else value
     try:
-        return IngestJobArgs(**kwargs)
+        return IngestJobArgs(**_arguments(values, JOB_KEYS))
     except TrackingPipelineArgsError as error:
         key = next((spec.key for spec in JOB_KEYS if spec.argument == error.argument), error.argument)
         raise StackConfigError(f"{PROJECT}:{key}={error.value!r} is invalid: {error.expected}") from None
