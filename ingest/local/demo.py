@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from components.core.settings import TrackingPipelineArgs
+from components.core.stack_outputs import BUCKET_NAME
 from ingest.endpoint.send import SendOptions, SendResult, send
 from ingest.errors import ConfigurationError
 from ingest.local.endpoint import LocalEndpoint, SignedKinesis, local_gateway, serving_endpoint
@@ -377,7 +378,7 @@ def _summary(result: DemoResult) -> str:
         lines.append(f"  {QUERIES_FILE:<20} every named query's result (`python -m ingest query` runs them again)")
     if result.chart is not None:
         lines.append(f"  {CHART_FILE:<20} the daily candles of the delivered series")
-    bucket = result.stack.get("bucketName", "")
+    bucket = result.stack.get(BUCKET_NAME.key, "")
     for path in result.copies[:3]:
         lines.append(f"  {str(path.relative_to(result.out)):<20}")
     if len(result.copies) > 3:
