@@ -24,8 +24,9 @@ from bench.null_sink import NullSinkKinesis
 from ingest.publishing import KinesisPublisher
 from ingest.run.dead_letter import DeadLetterWriter
 from ingest.run.pipeline import run_publish
-from ingest.run.report import RunReport, new_run_id
+from ingest.run.report import RunReport
 from ingest.sources import open_source
+from ingest.stamps import new_run_id
 
 SAMPLE_SECONDS = 0.2
 GROWTH_TOLERANCE = 16 * 1024 * 1024

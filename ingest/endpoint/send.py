@@ -1,6 +1,6 @@
 """`send()`: post the records of a file (or standard input) to the tracking endpoint, as any producer should.
 
-Records are read and validated by the same step `publish` uses (`ingest.run.reading`): an invalid record is
+Records are read and validated by the same step `publish` uses (`ingest.record_reading`): an invalid record is
 reported and never sent. Valid ones go to `<endpoint>/v1/batch` in batches of at most 500, the endpoint's limit:
 
 - entries the endpoint lists as failed are sent again, alone, when their Kinesis error code is a transient one
@@ -32,9 +32,9 @@ from ingest.endpoint.report import AcceptedRequest, SendReport, write_send_repor
 from ingest.errors import ConfigurationError, FormatError
 from ingest.formats import AUTO
 from ingest.publishing.retry import DEFAULT_RETRY_POLICY, RetryPolicy
-from ingest.run.reading import RejectedRecord, read_records, resolve_format, validated
-from ingest.run.report import new_run_id, utc_now
+from ingest.record_reading import RejectedRecord, read_records, resolve_format, validated
 from ingest.sources.base import SourceObject
+from ingest.stamps import new_run_id, utc_now
 
 STDIN = "-"
 STDIN_URI = "stdin:"

@@ -31,6 +31,7 @@ from typing import Any
 from components.core.settings import TrackingPipelineArgs
 from ingest.endpoint.send import SendOptions, SendResult, send
 from ingest.errors import ConfigurationError
+from ingest.json_files import write_json_atomically
 from ingest.local.endpoint import LocalEndpoint, SignedKinesis, local_gateway, serving_endpoint
 from ingest.local.relay import DeliveredObject
 from ingest.local.stack import LocalStack, running_local_stack
@@ -38,7 +39,6 @@ from ingest.query import QueryResult, find_delivered, run_named_queries
 from ingest.query.chart import draw_daily_candles
 from ingest.query.sources import DEMO_COPIES_FOLDER, DEMO_OUTPUTS_FILE, demo_data_folder
 from ingest.query.table import result_table
-from ingest.run.files import write_json_atomically
 from ingest.run.publish import PublishOptions, publish
 from ingest.run.report import RunReport
 from ingest.sample import generate_records

@@ -21,15 +21,16 @@ from typing import NamedTuple, Protocol
 from ingest.errors import ConfigurationError, FormatError, SourceError, UnknownFormatError
 from ingest.formats import AUTO, DEFAULT_CHUNK_SIZE
 from ingest.publishing import OutgoingRecord, PublishOutcome, PublishStats
+from ingest.record_reading import RejectedRecord, Stage, read_records, resolve_format
 from ingest.records import RecordEncoder
 from ingest.run.checkpoint import Checkpoint, CheckpointEntry
-from ingest.run.dead_letter import DeadLetterWriter, Stage
+from ingest.run.dead_letter import DeadLetterWriter
 from ingest.run.partition import Partition
 from ingest.run.progress import Progress, SilentProgress
-from ingest.run.reading import RejectedRecord, read_records, resolve_format
-from ingest.run.report import ObjectReport, ObjectStatus, RunReport, utc_now, write_report
+from ingest.run.report import ObjectReport, ObjectStatus, RunReport, write_report
 from ingest.run.stop import StopRequest
 from ingest.sources.base import Source, SourceObject
+from ingest.stamps import utc_now
 
 
 class Publisher(Protocol):

@@ -9,17 +9,16 @@ expects as (uri, index) and hence every missing one.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from ingest.errors import ConfigurationError
-from ingest.run.files import read_json, write_json_atomically
-from ingest.run.ranges import IndexRanges
+from ingest.index_ranges import IndexRanges
+from ingest.json_files import read_json, write_json_atomically
+from ingest.stamps import utc_now
 
 REPORT_VERSION = 1
 
@@ -35,14 +34,6 @@ class ObjectStatus(StrEnum):
     """Could not be read, or some of its records failed to publish: the next run retries it."""
     UNCHANGED = "unchanged"
     """Skipped: the checkpoint says an earlier run (`run_id`) published it with this version and size."""
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def new_run_id() -> str:
-    return uuid.uuid4().hex
 
 
 @dataclass

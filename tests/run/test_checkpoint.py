@@ -4,9 +4,9 @@ from collections import Counter
 import pytest
 
 from ingest.errors import ConfigurationError
+from ingest.index_ranges import IndexRanges
 from ingest.run.checkpoint import Checkpoint
 from ingest.run.pipeline import RunSettings
-from ingest.run.ranges import IndexRanges
 from ingest.run.report import ObjectStatus
 from ingest.run.stop import StopRequest
 from ingest.sources import SourceObject

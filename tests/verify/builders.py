@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ingest.index_ranges import IndexRanges
 from ingest.records import Provenance, encode_record, validate_record
-from ingest.run.ranges import IndexRanges
 from ingest.run.report import ObjectReport, ObjectStatus, RunReport
 from ingest.sample import generate_records
 from ingest.verify.listing import partition_folder
