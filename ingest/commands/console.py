@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from ingest.errors import ConfigurationError, IngestError
 from ingest.run.stop import StopRequest
 
 if TYPE_CHECKING:
@@ -25,6 +26,12 @@ def fail(command: str, status: int, message: str) -> int:
     """Expected errors reach the user as one line naming the command and the reason."""
     print(f"ingest {command}: {message}", file=sys.stderr)
     return status
+
+
+def fail_on_error(command: str, exc: IngestError) -> int:
+    """The one mapping from an expected error to an exit status, for every command: 2 for a configuration error
+    (the run could not start as asked), 1 for any other (it started and broke)."""
+    return fail(command, 2 if isinstance(exc, ConfigurationError) else 1, str(exc))
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ import os
 from pathlib import Path
 
 from ingest.commands.arguments import whole_number
-from ingest.commands.console import fail
+from ingest.commands.console import fail, fail_on_error
 from ingest.endpoint.contract import API_KEY_ENVIRONMENT, MAX_BATCH_RECORDS
-from ingest.errors import ConfigurationError, IngestError
+from ingest.errors import IngestError
 from ingest.formats import AUTO, format_names
 
 COMMAND = "send"
@@ -75,10 +75,8 @@ def _handle(args: argparse.Namespace) -> int:
     )
     try:
         result = send(options)
-    except ConfigurationError as exc:
-        return fail(COMMAND, 2, str(exc))
     except IngestError as exc:
-        return fail(COMMAND, 1, str(exc))
+        return fail_on_error(COMMAND, exc)
     print(result.summary())
     if options.report is not None:
         print(f"report: {options.report} (check delivery with: python -m ingest verify --report {options.report} ...)")

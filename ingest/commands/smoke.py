@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest.commands.arguments import add_poll_interval
-from ingest.commands.console import console_session, fail
+from ingest.commands.console import console_session, fail, fail_on_error
 from ingest.commands.publish import COMMAND as PUBLISH_COMMAND
-from ingest.errors import ConfigurationError, IngestError
+from ingest.errors import IngestError
 from ingest.smoke.outputs import pulumi_stack_outputs, read_outputs_file
 from ingest.sources import DEFAULT_SOURCE
 
@@ -80,10 +80,8 @@ def _handle(args: argparse.Namespace) -> int:
         with console_session(quiet=True) as console:
             published = publish(publish_options(options), stop=console.stop, progress=console.progress)
         result = check_published(options, published, progress=_print_progress)
-    except ConfigurationError as exc:
-        return fail(COMMAND, 2, str(exc))
     except IngestError as exc:
-        return fail(COMMAND, 1, str(exc))
+        return fail_on_error(COMMAND, exc)
     except KeyboardInterrupt:
         return fail(COMMAND, 1, "interrupted")
     if result.published.problem is not None:

@@ -39,6 +39,7 @@ from ingest.publishing.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from ingest.record_reading import RejectedRecord, read_records, resolve_format, validated
 from ingest.sources import SourceObject, SourceOptions, SourceUnavailableError, open_source
 from ingest.stamps import new_run_id, utc_now
+from ingest.wording import counted
 
 STDIN = "-"
 STDIN_URI = "stdin:"
@@ -79,7 +80,7 @@ class SendResult:
         lines = [
             f"sent {report.records_read} records from {report.source} to {report.endpoint}: "
             f"{report.records_accepted} accepted, {report.records_rejected} rejected (invalid, not sent), "
-            f"{report.records_failed} failed; {_count(report.requests, 'request')}, {report.retries} resent"
+            f"{report.records_failed} failed; {counted(report.requests, 'request')}, {report.retries} resent"
         ]
         lines += [f"  {problem}" for problem in self.problems[:LISTED_PROBLEMS]]
         if len(self.problems) > LISTED_PROBLEMS:
@@ -237,7 +238,3 @@ class _Delivery:
 def _fail(entries: list[_Entry], result: SendResult, reason: str) -> None:
     result.report.records_failed += len(entries)
     result.problems.append(f"failed records {', '.join(str(e.index) for e in entries[:10])}: {reason}")
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
