@@ -23,7 +23,7 @@ from ingest.publishing import KinesisPublisher, describe_stream
 from ingest.run.checkpoint import Checkpoint
 from ingest.run.dead_letter import DeadLetterWriter
 from ingest.run.partition import Partition
-from ingest.run.pipeline import RunSettings, run_publish
+from ingest.run.pipeline import RunSettings, run_pipeline
 from ingest.run.progress import Progress
 from ingest.run.report import RunReport, write_report
 from ingest.run.stop import StopRequest
@@ -135,7 +135,7 @@ def _run(options: PublishOptions, setup: _Setup, stop: StopRequest, progress: Pr
     settings = RunSettings(format_name=options.format, partition=options.partition, full=options.full)
     with setup.dead_letter:
         try:
-            run_publish(
+            run_pipeline(
                 setup.source,
                 setup.publisher,
                 setup.report,

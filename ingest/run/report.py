@@ -23,7 +23,12 @@ from ingest.stamps import utc_now
 REPORT_VERSION = 1
 
 
-class ObjectStatus(StrEnum):
+class ObjectOutcome(StrEnum):
+    """What one run made of one object, as its report entry says. Not the ingest job's ledger status
+    (`components.core.job.ObjectStatus`), which the worker derives from a whole report: an outcome REJECTED here
+    means the object was refused whole, while the ledger's REJECTED also covers a PUBLISHED object some of whose
+    records were rejected; FAILED becomes the ledger's FAILED (DEAD_LETTERED once the queue gives up)."""
+
     READING = "reading"
     """Only while the run is in progress; a final report never contains it."""
     PUBLISHED = "published"
@@ -49,7 +54,7 @@ class ObjectReport:
     version: str | None = None
     size: int | None = None
     format: str | None = None
-    status: ObjectStatus = ObjectStatus.READING
+    status: ObjectOutcome = ObjectOutcome.READING
     reason: str | None = None
     records_read: int = 0
     published: int = 0
@@ -81,7 +86,7 @@ class ObjectReport:
             version=data.get("version"),
             size=data.get("size"),
             format=data.get("format"),
-            status=ObjectStatus(data["status"]),
+            status=ObjectOutcome(data["status"]),
             reason=data.get("reason"),
             records_read=data["records_read"],
             published=data["published"],
@@ -116,7 +121,7 @@ class RunReport:
     checkpoint: str | None = None
     objects: list[ObjectReport] = field(default_factory=list)
 
-    def _count(self, *statuses: ObjectStatus) -> int:
+    def _count(self, *statuses: ObjectOutcome) -> int:
         return sum(1 for entry in self.objects if entry.status in statuses)
 
     @property
@@ -126,7 +131,7 @@ class RunReport:
 
     @property
     def objects_unchanged(self) -> int:
-        return self._count(ObjectStatus.UNCHANGED)
+        return self._count(ObjectOutcome.UNCHANGED)
 
     @property
     def objects_skipped(self) -> int:
@@ -134,11 +139,11 @@ class RunReport:
 
     @property
     def objects_rejected(self) -> int:
-        return self._count(ObjectStatus.REJECTED)
+        return self._count(ObjectOutcome.REJECTED)
 
     @property
     def objects_failed(self) -> int:
-        return self._count(ObjectStatus.FAILED, ObjectStatus.READING)
+        return self._count(ObjectOutcome.FAILED, ObjectOutcome.READING)
 
     @property
     def records_read(self) -> int:
