@@ -10,7 +10,7 @@ from ingest.publishing.model import (
     PublishStats,
 )
 from ingest.publishing.retry import DEFAULT_RETRY_POLICY, RETRYABLE_CODES, RetryPolicy
-from ingest.publishing.stream import StreamDescription, client_config, describe_stream
+from ingest.publishing.stream import StreamDescription, describe_stream
 
 __all__ = [
     "DEFAULT_RETRY_POLICY",
@@ -27,6 +27,5 @@ __all__ = [
     "RetryPolicy",
     "ShardWriteLimits",
     "StreamDescription",
-    "client_config",
     "describe_stream",
 ]
