@@ -31,8 +31,8 @@ from typing import Any
 from components.core.settings import TrackingPipelineArgs
 from ingest.endpoint.send import SendOptions, SendResult, send
 from ingest.errors import ConfigurationError
-from ingest.local.endpoint import LocalEndpoint, SignedKinesis, local_gateway, serving_endpoint
-from ingest.local.relay import DeliveredObject
+from ingest.local.firehose_standin import DeliveredObject
+from ingest.local.gateway_server import LocalEndpoint, SignedKinesis, local_gateway, serving_endpoint
 from ingest.local.stack import LocalStack, running_local_stack
 from ingest.query import QueryResult, find_delivered, run_named_queries
 from ingest.query.chart import draw_daily_candles

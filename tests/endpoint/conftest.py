@@ -14,7 +14,7 @@ import pytest
 from components.core.data_dictionary import load_record_schema
 from components.core.endpoint import EndpointDefinition, endpoint_definition
 from ingest.local.emulator import Emulator
-from ingest.local.endpoint import SignedKinesis
+from ingest.local.gateway_server import SignedKinesis
 from tests.aws_env import moto_server
 from tests.sample_records import sample_record
 

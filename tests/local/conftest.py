@@ -11,7 +11,7 @@ import pytest
 from moto import mock_aws
 
 from components.core.layout import delivery_prefix
-from ingest.local.relay import MIB, DeliverySettings
+from ingest.local.firehose_standin import MIB, DeliverySettings
 from ingest.publishing import KinesisPublisher, OutgoingRecord
 from tests.aws_env import use_fake_aws
 
