@@ -9,7 +9,7 @@ import pulumi
 import pytest
 import yaml
 
-from tests.infra.conftest import ACCOUNT, REGION
+from tests.components.conftest import ACCOUNT, REGION
 from tests.paths import PULUMI_PROJECT_SCHEMA
 
 from .conftest import EXAMPLES_DIR, STACK_REFERENCE

@@ -18,7 +18,7 @@ from ingest.commands.publish import publish_guarded
 from ingest.run.report import load_report
 from ingest.smoke import check as smoke_check
 from ingest.verify.polling import verify_delivery as real_verify_delivery
-from tests.cli.conftest import write_days
+from tests.commands.conftest import write_days
 from tests.smoke.conftest import OUTPUTS, write_outputs
 
 

@@ -15,7 +15,7 @@ import pytest
 from ingest.run.report import load_report
 from ingest.sample import SAMPLE_PREFIX, SAMPLE_ROOT
 from tests.aws_env import subprocess_environment
-from tests.cli.conftest import REGION, STREAM, read_stream
+from tests.commands.conftest import REGION, STREAM, read_stream
 
 pytestmark = pytest.mark.e2e
 

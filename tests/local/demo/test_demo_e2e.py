@@ -21,7 +21,7 @@ from ingest.run.publish import PublishOptions, publish
 
 pytestmark = pytest.mark.e2e
 
-REPOSITORY = Path(__file__).resolve().parents[2]
+REPOSITORY = Path(__file__).resolve().parents[3]
 SAMPLE_RECORDS = 864
 
 
