@@ -43,6 +43,8 @@ _NAMES = {
     "#reason": LEDGER.reason,
     "#report": LEDGER.report_uri,
     "#dead_letter": LEDGER.dead_letter_uri,
+    "#receives": LEDGER.receive_count,
+    "#sent": LEDGER.sent_at,
 }
 """Every attribute through a placeholder: some names (`status`) are DynamoDB reserved words, and DynamoDB rejects a
 placeholder an expression does not use, so `_names` passes only the ones an expression names."""
@@ -93,6 +95,11 @@ class LedgerEntry:
     dead_letter_uri: str | None = None
     enqueued_at: str | None = None
     updated_at: str | None = None
+    holder: str | None = None
+    lease_until: float | None = None
+    receive_count: int = 0
+    """The holder's message's receive count when it started (0: not started since the change that records it)."""
+    sent_at: str | None = None
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> LedgerEntry:
@@ -103,6 +110,8 @@ class LedgerEntry:
         def number(name: str) -> int:
             value = item.get(name)
             return int(value["N"]) if value and "N" in value else 0
+
+        lease = item.get(LEDGER.lease_until)
 
         return cls(
             object_uri=text(LEDGER.key) or "",
@@ -118,6 +127,10 @@ class LedgerEntry:
             dead_letter_uri=text(LEDGER.dead_letter_uri),
             enqueued_at=text(LEDGER.enqueued_at),
             updated_at=text(LEDGER.updated_at),
+            holder=text(LEDGER.holder),
+            lease_until=float(lease["N"]) if lease and "N" in lease else None,
+            receive_count=number(LEDGER.receive_count),
+            sent_at=text(LEDGER.sent_at),
         )
 
     def work_item(self, run_id: str, size: int) -> WorkItem:
@@ -149,7 +162,8 @@ class Ledger:
         self._clock = clock
 
     def versions(self, uris: Iterable[str]) -> dict[str, str]:
-        """The recorded version of each known object, read in batches; unknown objects are absent."""
+        """The recorded version of each known object, read in batches; unknown objects are absent, and so are
+        SKIPPED ones (the version was gone when a worker came for it: if it is listed again, it is back)."""
         wanted = list(dict.fromkeys(uris))
         found: dict[str, str] = {}
         for start in range(0, len(wanted), BATCH_GET_LIMIT):
@@ -157,22 +171,24 @@ class Ledger:
             request: dict[str, Any] = {
                 self._table: {
                     "Keys": keys,
-                    "ProjectionExpression": "#key, #version",
-                    "ExpressionAttributeNames": _names("#key #version"),
+                    "ProjectionExpression": "#key, #version, #status",
+                    "ExpressionAttributeNames": _names("#key #version #status"),
                     "ConsistentRead": True,
                 }
             }
             while request:
                 response = self._client.batch_get_item(RequestItems=request)
                 for item in response.get("Responses", {}).get(self._table, []):
-                    found[item[LEDGER.key]["S"]] = item.get(LEDGER.version, {}).get("S", "")
+                    if item.get(LEDGER.status, {}).get("S") != ObjectStatus.SKIPPED:
+                        found[item[LEDGER.key]["S"]] = item.get(LEDGER.version, {}).get("S", "")
                 # Throttled keys come back unprocessed, not as an error: ask again for exactly those.
                 request = response.get("UnprocessedKeys") or {}
         return found
 
     def claim(self, item: WorkItem) -> tuple[bool, dict[str, Any] | None]:
         """Claim `item`'s version for its run: (claimed, the item it replaced). Not claimed when the ledger already
-        holds this version, whatever its status (a failed one is retried with `job retry`, not by a planner)."""
+        holds this version, whatever its status (a failed one is retried with `job retry`, not by a planner), but
+        SKIPPED: a version a worker found gone and that is listed again is back at the source."""
         now = self._clock()
         try:
             response = self._client.put_item(
@@ -186,9 +202,9 @@ class Ledger:
                     LEDGER.enqueued_at: _s(_timestamp(now)),
                     LEDGER.updated_at: _s(_timestamp(now)),
                 },
-                ConditionExpression="attribute_not_exists(#key) OR #version <> :version",
-                ExpressionAttributeNames=_names("#key #version"),
-                ExpressionAttributeValues={":version": _s(item.version)},
+                ConditionExpression="attribute_not_exists(#key) OR #version <> :version OR #status = :skipped",
+                ExpressionAttributeNames=_names("#key #version #status"),
+                ExpressionAttributeValues={":version": _s(item.version), ":skipped": _s(ObjectStatus.SKIPPED)},
                 ReturnValues="ALL_OLD",
             )
         except ClientError as exc:
@@ -218,14 +234,15 @@ class Ledger:
             if not _condition_failed(exc):
                 raise
 
-    def start(self, item: WorkItem, holder: str, lease_seconds: float) -> StartOutcome:
+    def start(self, item: WorkItem, holder: str, lease_seconds: float, *, receive_count: int = 1) -> StartOutcome:
         """Take the object for one attempt: from QUEUED, FAILED (the message's next receive) or DEAD_LETTERED (a
         redrive of the DLQ back to the queue is a retry), or from IN_FLIGHT whose lease ran out (its worker was
-        killed or timed out)."""
+        killed or timed out). `receive_count` is the message's, kept so the sweep can tell a dead holder whose
+        message will come back from one whose message went to the DLQ."""
         now = self._clock()
         update = (
             "SET #status = :in_flight, #attempts = if_not_exists(#attempts, :zero) + :one, "
-            "#holder = :holder, #lease = :lease, #updated = :now_text, #run = :run"
+            "#holder = :holder, #lease = :lease, #updated = :now_text, #run = :run, #receives = :receives"
         )
         condition = (
             "#version = :version AND (#status IN (:queued, :failed, :dead) OR (#status = :in_flight AND #lease < :now))"
@@ -243,6 +260,7 @@ class Ledger:
             ":now_text": _s(_timestamp(now)),
             ":version": _s(item.version),
             ":run": _s(item.run_id),
+            ":receives": _n(receive_count),
         }
         if self._update(item.object_uri, update, condition, values):
             return StartOutcome.STARTED

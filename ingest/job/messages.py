@@ -20,6 +20,11 @@ class WorkItem:
     run_id: str
     size: int
 
+    @property
+    def etag(self) -> str:
+        """The ETag half of the version: what a read of exactly this version is conditional on."""
+        return self.version.rpartition(":")[0]
+
     def to_body(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"), sort_keys=True)
 
