@@ -63,7 +63,8 @@ class StartOutcome(Enum):
     STALE = "stale"
     """The ledger moved on to a newer version: this message is obsolete, acknowledged."""
     BUSY = "busy"
-    """Another worker holds a live lease: the message comes back after its visibility timeout."""
+    """Another worker holds a live lease: a duplicate, acknowledged (the holder's own message, or the planner's
+    sweep, covers a holder that dies)."""
 
 
 @dataclass(frozen=True)

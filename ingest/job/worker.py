@@ -7,6 +7,12 @@ A failure raises (the message returns to the queue after its visibility timeout,
 receives the queue's redrive policy moves it to the dead-letter queue:
 https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html); the
 ledger says why before it does, so nothing is lost without a reason.
+
+A duplicate delivery that finds the object busy (another worker's lease is live) is acknowledged without
+publishing rather than failed: failing it spent one of its receives each time, toward the DLQ. Nothing is
+stranded by that: the holder's own message comes back if the holder dies, and where it cannot (the holder's
+message was on its last receive, or was itself the acknowledged one) the planner's sweep finds the expired
+lease (`ingest.job.sweep`).
 """
 
 from __future__ import annotations
@@ -41,10 +47,6 @@ lease that has run out means the worker is gone; the margin covers clock differe
 Publish = Callable[..., PublishResult]
 
 
-class ObjectBusyError(IngestError, RuntimeError):
-    """Another worker holds the object: this delivery comes back later (a duplicate while the first still runs)."""
-
-
 class ObjectFailedError(IngestError, RuntimeError):
     """The attempt failed; the ledger holds the reason."""
 
@@ -71,8 +73,6 @@ def work_on(
     ledger = Ledger(clients.dynamodb, config.ledger_table)
     lease_seconds = remaining_ms() / 1000 + lease_margin_seconds
     started = ledger.start(item, holder, lease_seconds=lease_seconds, receive_count=receive_count)
-    if started is StartOutcome.BUSY:
-        raise ObjectBusyError(f"{item.object_uri} is being published by another worker")
     if started is not StartOutcome.STARTED:
         LOG.info("%s: %s, acknowledged without publishing", item.object_uri, started.value)
         return WorkResult(item.object_uri, started)
