@@ -21,7 +21,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from components.core.job import LEDGER, ObjectStatus
-from ingest.job.messages import WorkItem
+from ingest.job.messages import WorkItem, version_size
 
 BATCH_GET_LIMIT = 100
 """BatchGetItem reads at most 100 items per call:
@@ -134,8 +134,10 @@ class LedgerEntry:
             sent_at=text(LEDGER.sent_at),
         )
 
-    def work_item(self, run_id: str, size: int) -> WorkItem:
-        return WorkItem(object_uri=self.object_uri, version=self.version, run_id=run_id, size=size)
+    def work_item(self, run_id: str) -> WorkItem:
+        return WorkItem(
+            object_uri=self.object_uri, version=self.version, run_id=run_id, size=version_size(self.version)
+        )
 
 
 def _s(value: str) -> dict[str, str]:
@@ -146,7 +148,8 @@ def _n(value: float) -> dict[str, str]:
     return {"N": str(value)}
 
 
-def _timestamp(seconds: float) -> str:
+def ledger_timestamp(seconds: float) -> str:
+    """How the ledger writes a moment: ISO 8601 in UTC, so that text order is time order."""
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -200,8 +203,8 @@ class Ledger:
                     LEDGER.status: _s(ObjectStatus.QUEUED),
                     LEDGER.attempts: _n(0),
                     LEDGER.run_id: _s(item.run_id),
-                    LEDGER.enqueued_at: _s(_timestamp(now)),
-                    LEDGER.updated_at: _s(_timestamp(now)),
+                    LEDGER.enqueued_at: _s(ledger_timestamp(now)),
+                    LEDGER.updated_at: _s(ledger_timestamp(now)),
                 },
                 ConditionExpression="attribute_not_exists(#key) OR #version <> :version OR #status = :skipped",
                 ExpressionAttributeNames=_names("#key #version #status"),
@@ -213,6 +216,21 @@ class Ledger:
                 return False, None
             raise
         return True, response.get("Attributes") or None
+
+    def mark_sent(self, items: Iterable[WorkItem]) -> None:
+        """Note that SQS took these claims' messages: a claim without the note, once its planner has surely ended,
+        is one whose message was never sent (the sweep sends it). Skipped for an item claimed again since."""
+        for item in items:
+            self._update(
+                item.object_uri,
+                "SET #sent = :now_text",
+                "#version = :version AND #run = :run",
+                {
+                    ":now_text": _s(ledger_timestamp(self._clock())),
+                    ":version": _s(item.version),
+                    ":run": _s(item.run_id),
+                },
+            )
 
     def release(self, item: WorkItem, previous: dict[str, Any] | None) -> None:
         """Undo a claim whose message could not be sent, so the next planner run claims the object again. Only
@@ -258,7 +276,7 @@ class Ledger:
             ":holder": _s(holder),
             ":lease": _n(round(now + lease_seconds, 3)),
             ":now": _n(round(now, 3)),
-            ":now_text": _s(_timestamp(now)),
+            ":now_text": _s(ledger_timestamp(now)),
             ":version": _s(item.version),
             ":run": _s(item.run_id),
             ":receives": _n(receive_count),
@@ -320,23 +338,47 @@ class Ledger:
         now = self._clock()
         update = f"SET {', '.join(sets)}, #updated = :now_text REMOVE {', '.join(removes)}"
         condition = "#holder = :holder AND #version = :version"
-        stamps = {":holder": _s(holder), ":version": _s(item.version), ":now_text": _s(_timestamp(now))}
+        stamps = {":holder": _s(holder), ":version": _s(item.version), ":now_text": _s(ledger_timestamp(now))}
         return self._update(item.object_uri, update, condition, {**values, **stamps})
 
     def requeue(self, entry: LedgerEntry, run_id: str) -> bool:
-        """`job retry`: put a FAILED or DEAD_LETTERED object back to QUEUED for a new run, unless something else
-        changed it since it was read."""
+        """Put an object back to QUEUED for `run_id` (`job retry`, the planner's sweep), unless something else
+        changed it since `entry` was read: an IN_FLIGHT one only while the same holder's lease is still expired,
+        an unsent claim only while it is still unsent. The caller sends the message, then `mark_sent`."""
         now = self._clock()
         update = (
-            "SET #status = :queued, #run = :run, #enqueued = :now_text, #updated = :now_text REMOVE #holder, #lease"
+            "SET #status = :queued, #run = :run, #enqueued = :now_text, #updated = :now_text "
+            "REMOVE #holder, #lease, #sent"
         )
         condition = "#version = :version AND #status = :was"
-        values = {
+        values: dict[str, Any] = {
             ":queued": _s(ObjectStatus.QUEUED),
             ":run": _s(run_id),
-            ":now_text": _s(_timestamp(now)),
+            ":now_text": _s(ledger_timestamp(now)),
             ":version": _s(entry.version),
             ":was": _s(entry.status),
+        }
+        if entry.status == ObjectStatus.IN_FLIGHT:
+            condition += " AND #holder = :holder AND #lease < :now"
+            values.update({":holder": _s(entry.holder or ""), ":now": _n(round(now, 3))})
+        if entry.sent_at is None:
+            condition += " AND attribute_not_exists(#sent)"
+        return self._update(entry.object_uri, update, condition, values)
+
+    def abandon(self, entry: LedgerEntry, reason: str) -> bool:
+        """Record an IN_FLIGHT object whose holder died with no receive left as DEAD_LETTERED (its message is in
+        the DLQ), while the same holder's lease is still expired; False when it moved on meanwhile."""
+        now = self._clock()
+        update = "SET #status = :dead, #reason = :reason, #updated = :now_text REMOVE #holder, #lease"
+        condition = "#version = :version AND #status = :in_flight AND #holder = :holder AND #lease < :now"
+        values = {
+            ":dead": _s(ObjectStatus.DEAD_LETTERED),
+            ":reason": _s(reason),
+            ":now_text": _s(ledger_timestamp(now)),
+            ":version": _s(entry.version),
+            ":in_flight": _s(ObjectStatus.IN_FLIGHT),
+            ":holder": _s(entry.holder or ""),
+            ":now": _n(round(now, 3)),
         }
         return self._update(entry.object_uri, update, condition, values)
 
@@ -347,7 +389,20 @@ class Ledger:
 
     def entries(self) -> Iterator[LedgerEntry]:
         """Every item (a Scan: the ledger holds one item per source object, and `job status` reads them all)."""
+        yield from self._scan()
+
+    def unsettled(self) -> Iterator[LedgerEntry]:
+        """The QUEUED and IN_FLIGHT items, for the planner's sweep (a Scan with a filter: DynamoDB still reads, and
+        charges for, every item: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html)."""
+        statuses = {":queued": _s(ObjectStatus.QUEUED), ":in_flight": _s(ObjectStatus.IN_FLIGHT)}
+        yield from self._scan(
+            FilterExpression="#status IN (:queued, :in_flight)",
+            ExpressionAttributeNames=_names("#status"),
+            ExpressionAttributeValues=statuses,
+        )
+
+    def _scan(self, **params: Any) -> Iterator[LedgerEntry]:
         paginator = self._client.get_paginator("scan")
-        for page in paginator.paginate(TableName=self._table, ConsistentRead=True):
+        for page in paginator.paginate(TableName=self._table, ConsistentRead=True, **params):
             for item in page.get("Items", []):
                 yield LedgerEntry.from_item(item)
