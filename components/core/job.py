@@ -87,6 +87,9 @@ class LedgerSchema:
     lease_until: str = "lease_until"
     """Epoch seconds after which a worker that went silent (killed, timed out) is presumed dead and another
     receive of the message takes the object over."""
+    message_id: str = "message_id"
+    """The SQS message the holder is working on: the same message delivered again while its holder lives (a
+    visibility timeout shorter than the work) is not a duplicate to acknowledge, it is the holder's only retry."""
     receive_count: str = "receive_count"
     """The holder's message's ApproximateReceiveCount when it started: at maxReceiveCount, a holder that dies
     leaves no receive to take the object over (the message goes to the DLQ), so the planner's sweep records it."""

@@ -51,6 +51,7 @@ def work(event: dict[str, Any], context: Any) -> dict[str, Any]:
             WorkItem.from_body(record.body),
             receive_count=int(record.attributes.approximate_receive_count),
             holder=f"{context.aws_request_id}/{record.message_id}",
+            message_id=record.message_id,
             config=config,
             clients=clients,
             remaining_ms=context.get_remaining_time_in_millis,

@@ -44,6 +44,7 @@ _NAMES = {
     "#report": LEDGER.report_uri,
     "#dead_letter": LEDGER.dead_letter_uri,
     "#receives": LEDGER.receive_count,
+    "#message": LEDGER.message_id,
     "#sent": LEDGER.sent_at,
 }
 """Every attribute through a placeholder: some names (`status`) are DynamoDB reserved words, and DynamoDB rejects a
@@ -65,6 +66,9 @@ class StartOutcome(Enum):
     BUSY = "busy"
     """Another worker holds a live lease: a duplicate, acknowledged (the holder's own message, or the planner's
     sweep, covers a holder that dies)."""
+    BUSY_WITH_THIS_MESSAGE = "busy with this message"
+    """The live holder works on this very message, delivered again before it finished (a visibility timeout
+    shorter than the work): it must come back, since it is the holder's retry should the holder fail."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,7 @@ class LedgerEntry:
     updated_at: str | None = None
     holder: str | None = None
     lease_until: float | None = None
+    message_id: str | None = None
     receive_count: int = 0
     """The holder's message's receive count when it started (0: not started since the change that records it)."""
     sent_at: str | None = None
@@ -130,6 +135,7 @@ class LedgerEntry:
             updated_at=text(LEDGER.updated_at),
             holder=text(LEDGER.holder),
             lease_until=float(lease["N"]) if lease and "N" in lease else None,
+            message_id=text(LEDGER.message_id),
             receive_count=number(LEDGER.receive_count),
             sent_at=text(LEDGER.sent_at),
         )
@@ -253,15 +259,18 @@ class Ledger:
             if not _condition_failed(exc):
                 raise
 
-    def start(self, item: WorkItem, holder: str, lease_seconds: float, *, receive_count: int = 1) -> StartOutcome:
+    def start(
+        self, item: WorkItem, holder: str, lease_seconds: float, *, receive_count: int = 1, message_id: str = ""
+    ) -> StartOutcome:
         """Take the object for one attempt: from QUEUED, FAILED (the message's next receive) or DEAD_LETTERED (a
         redrive of the DLQ back to the queue is a retry), or from IN_FLIGHT whose lease ran out (its worker was
         killed or timed out). `receive_count` is the message's, kept so the sweep can tell a dead holder whose
-        message will come back from one whose message went to the DLQ."""
+        message will come back from one whose message went to the DLQ; `message_id` is the message's."""
         now = self._clock()
         update = (
             "SET #status = :in_flight, #attempts = if_not_exists(#attempts, :zero) + :one, "
-            "#holder = :holder, #lease = :lease, #updated = :now_text, #run = :run, #receives = :receives"
+            "#holder = :holder, #lease = :lease, #updated = :now_text, #run = :run, #receives = :receives, "
+            "#message = :message"
         )
         condition = (
             "#version = :version AND (#status IN (:queued, :failed, :dead) OR (#status = :in_flight AND #lease < :now))"
@@ -280,10 +289,11 @@ class Ledger:
             ":version": _s(item.version),
             ":run": _s(item.run_id),
             ":receives": _n(receive_count),
+            ":message": _s(message_id),
         }
         if self._update(item.object_uri, update, condition, values):
             return StartOutcome.STARTED
-        return self._why_not_started(item)
+        return self._why_not_started(item, message_id)
 
     def _update(self, uri: str, update: str, condition: str, values: dict[str, Any]) -> bool:
         """One conditional UpdateItem; False when the condition did not hold (someone else changed the item)."""
@@ -302,12 +312,13 @@ class Ledger:
             raise
         return True
 
-    def _why_not_started(self, item: WorkItem) -> StartOutcome:
+    def _why_not_started(self, item: WorkItem, message_id: str) -> StartOutcome:
         entry = self.get(item.object_uri)
         if entry is None or entry.version != item.version:
             return StartOutcome.STALE
         if entry.status == ObjectStatus.IN_FLIGHT:
-            return StartOutcome.BUSY
+            same = bool(message_id) and entry.message_id == message_id
+            return StartOutcome.BUSY_WITH_THIS_MESSAGE if same else StartOutcome.BUSY
         return StartOutcome.ALREADY_DONE
 
     def finish(self, item: WorkItem, holder: str, outcome: Outcome) -> bool:
@@ -319,7 +330,7 @@ class Ledger:
             ":failed": _n(outcome.failed),
         }
         sets = ["#status = :status", "#published = :published", "#rejected = :rejected", "#failed = :failed"]
-        removes = ["#holder", "#lease"]
+        removes = ["#holder", "#lease", "#message"]
         named = (("report", outcome.report_uri), ("dead_letter", outcome.dead_letter_uri), ("reason", outcome.reason))
         for name, value in named:
             if value is None:
@@ -332,7 +343,9 @@ class Ledger:
     def fail(self, item: WorkItem, holder: str, reason: str, *, dead_lettered: bool) -> bool:
         status = ObjectStatus.DEAD_LETTERED if dead_lettered else ObjectStatus.FAILED
         values = {":status": _s(status), ":reason": _s(reason)}
-        return self._settle(item, holder, ["#status = :status", "#reason = :reason"], ["#holder", "#lease"], values)
+        return self._settle(
+            item, holder, ["#status = :status", "#reason = :reason"], ["#holder", "#lease", "#message"], values
+        )
 
     def _settle(self, item: WorkItem, holder: str, sets: list[str], removes: list[str], values: dict[str, Any]) -> bool:
         now = self._clock()
@@ -348,7 +361,7 @@ class Ledger:
         now = self._clock()
         update = (
             "SET #status = :queued, #run = :run, #enqueued = :now_text, #updated = :now_text "
-            "REMOVE #holder, #lease, #sent"
+            "REMOVE #holder, #lease, #message, #sent"
         )
         condition = "#version = :version AND #status = :was"
         values: dict[str, Any] = {
@@ -369,7 +382,7 @@ class Ledger:
         """Record an IN_FLIGHT object whose holder died with no receive left as DEAD_LETTERED (its message is in
         the DLQ), while the same holder's lease is still expired; False when it moved on meanwhile."""
         now = self._clock()
-        update = "SET #status = :dead, #reason = :reason, #updated = :now_text REMOVE #holder, #lease"
+        update = "SET #status = :dead, #reason = :reason, #updated = :now_text REMOVE #holder, #lease, #message"
         condition = "#version = :version AND #status = :in_flight AND #holder = :holder AND #lease < :now"
         values = {
             ":dead": _s(ObjectStatus.DEAD_LETTERED),

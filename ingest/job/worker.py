@@ -10,9 +10,10 @@ ledger says why before it does, so nothing is lost without a reason.
 
 A duplicate delivery that finds the object busy (another worker's lease is live) is acknowledged without
 publishing rather than failed: failing it spent one of its receives each time, toward the DLQ. Nothing is
-stranded by that: the holder's own message comes back if the holder dies, and where it cannot (the holder's
-message was on its last receive, or was itself the acknowledged one) the planner's sweep finds the expired
-lease (`ingest.job.sweep`).
+stranded by that: the holder's own message comes back if the holder dies, and where it cannot (it was on its
+last receive) the planner's sweep finds the expired lease (`ingest.job.sweep`). Only the holder's own message,
+delivered again while the holder still works (a visibility timeout shorter than the work, which AWS's guidance
+of six times the function's timeout rules out), is failed: it is the holder's retry should the holder fail.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ lease that has run out means the worker is gone; the margin covers clock differe
 Publish = Callable[..., PublishResult]
 
 
+class ObjectBusyError(IngestError, RuntimeError):
+    """The holder still works on this very message: it comes back after its visibility timeout."""
+
+
 class ObjectFailedError(IngestError, RuntimeError):
     """The attempt failed; the ledger holds the reason."""
 
@@ -69,10 +74,13 @@ def work_on(
     remaining_ms: Callable[[], int],
     publisher: Publish = publish,
     lease_margin_seconds: float = LEASE_MARGIN_SECONDS,
+    message_id: str = "",
 ) -> WorkResult:
     ledger = Ledger(clients.dynamodb, config.ledger_table)
     lease_seconds = remaining_ms() / 1000 + lease_margin_seconds
-    started = ledger.start(item, holder, lease_seconds=lease_seconds, receive_count=receive_count)
+    started = ledger.start(item, holder, lease_seconds, receive_count=receive_count, message_id=message_id)
+    if started is StartOutcome.BUSY_WITH_THIS_MESSAGE:
+        raise ObjectBusyError(f"{item.object_uri} is still being published from this message")
     if started is not StartOutcome.STARTED:
         LOG.info("%s: %s, acknowledged without publishing", item.object_uri, started.value)
         return WorkResult(item.object_uri, started)

@@ -13,59 +13,27 @@ from components.core.job import ObjectStatus
 from ingest.job import operations
 from ingest.job.clients import JobClients
 from ingest.job.ledger import Ledger
-from ingest.job.messages import WorkItem, object_version
-from ingest.job.worker import work_on
+from ingest.job.messages import WorkItem
 from ingest.run.publish import PublishOptions, PublishResult
 from ingest.run.stop import StopRequest
 from ingest.sources import Source
-from tests.job.conftest import RECORDS_PER_OBJECT, REGION, REPORT_BUCKET, SOURCE_BUCKET, JobWorld, records_body
-
-
-class Killed(BaseException):
-    """Lambda ending an invocation (out of memory, timeout): no handler code runs after it."""
+from tests.job.conftest import RECORDS_PER_OBJECT, JobWorld, Killed, records_body
 
 
 def _die(options: PublishOptions, stop: StopRequest | None = None, source: Source | None = None) -> PublishResult:
     raise Killed
 
 
-def _target(world: JobWorld) -> operations.JobTarget:
-    return operations.JobTarget.from_outputs(world.job.outputs(REPORT_BUCKET, REGION), "test")
-
-
-def _receive(world: JobWorld) -> dict[str, Any]:
-    [message] = world.client("sqs").receive_message(
-        QueueUrl=world.job.queue_url, AttributeNames=["All"], MaxNumberOfMessages=1
-    )["Messages"]
-    return message
-
-
-def _kill_a_worker_on(world: JobWorld, message: dict[str, Any]) -> WorkItem:
+def _kill_a_worker_on(world: JobWorld, message: dict[str, Any]) -> None:
     """A worker that took the object and died at once: its lease has run out."""
-    item = WorkItem.from_body(message["Body"])
     with pytest.raises(Killed):
-        work_on(
-            item,
-            receive_count=int(message["Attributes"]["ApproximateReceiveCount"]),
-            holder="killed",
-            config=world.config,
-            clients=JobClients(REGION),
-            remaining_ms=lambda: 0,
-            publisher=_die,
-            lease_margin_seconds=0,
-        )
-    return item
-
-
-def _listed_version(world: JobWorld, uri: str) -> str:
-    head = world.client("s3").head_object(Bucket=SOURCE_BUCKET, Key=uri.removeprefix(f"s3://{SOURCE_BUCKET}/"))
-    return object_version(head["ETag"].strip('"'), head["ContentLength"])
+        world.work(message, holder="killed", publisher=_die, remaining_ms=0, lease_margin_seconds=0)
 
 
 def test_a_claim_a_planner_never_sent_is_sent_by_the_next_run(job_world: JobWorld) -> None:
     uri = job_world.put_source("day.json", records_body(RECORDS_PER_OBJECT))
     an_hour_ago = Ledger(job_world.client("dynamodb"), job_world.job.ledger_table, clock=lambda: time.time() - 3600)
-    assert an_hour_ago.claim(WorkItem(uri, _listed_version(job_world, uri), "r0", RECORDS_PER_OBJECT))[0]
+    assert an_hour_ago.claim(WorkItem(uri, job_world.listed_version(uri), "r0", RECORDS_PER_OBJECT))[0]
     [plan] = job_world.plan()
     job_world.poller().drain()
     entry = job_world.ledger.get(uri)
@@ -77,7 +45,7 @@ def test_claims_just_made_or_sent_are_not_resent(job_world: JobWorld) -> None:
     sent = job_world.put_source("a.json", records_body(RECORDS_PER_OBJECT))
     job_world.plan()
     unsent = job_world.put_source("b.json", records_body(RECORDS_PER_OBJECT))
-    assert job_world.ledger.claim(WorkItem(unsent, _listed_version(job_world, unsent), "r0", RECORDS_PER_OBJECT))[0]
+    assert job_world.ledger.claim(WorkItem(unsent, job_world.listed_version(unsent), "r0", RECORDS_PER_OBJECT))[0]
     [again] = job_world.plan()  # b's planner may still be running: its claim is too young to be abandoned
     assert (again["enqueued"], again["resent"], again["dead_lettered"]) == (0, 0, 0)
     assert job_world.queue_depth(job_world.job.queue_url) == 1
@@ -92,9 +60,9 @@ def test_a_worker_killed_on_its_last_receive_is_recorded_dead_lettered_then_retr
     job_world.plan()
     sqs, queue = job_world.client("sqs"), job_world.job.queue_url
     for _ in range(job_world.job.settings.max_receive_count - 1):  # earlier receives that ended in a failure
-        first = _receive(job_world)
+        first = job_world.receive_one()
         sqs.change_message_visibility(QueueUrl=queue, ReceiptHandle=first["ReceiptHandle"], VisibilityTimeout=0)
-    last = _receive(job_world)
+    last = job_world.receive_one()
     assert int(last["Attributes"]["ApproximateReceiveCount"]) == job_world.job.settings.max_receive_count
     _kill_a_worker_on(job_world, last)
     sqs.change_message_visibility(QueueUrl=queue, ReceiptHandle=last["ReceiptHandle"], VisibilityTimeout=0)
@@ -106,9 +74,9 @@ def test_a_worker_killed_on_its_last_receive_is_recorded_dead_lettered_then_retr
     assert entry is not None and entry.status == ObjectStatus.DEAD_LETTERED
     assert entry.reason is not None and "last receive" in entry.reason
     assert plan["dead_lettered"] == 1 and job_world.queue_depth(queue) == 0
-    assert [problem.object_uri for problem in operations.status(_target(job_world), clients).problems] == [uri]
+    assert [problem.object_uri for problem in operations.status(job_world.target, clients).problems] == [uri]
 
-    assert operations.retry(_target(job_world), clients).requeued == [uri]
+    assert operations.retry(job_world.target, clients).requeued == [uri]
     job_world.poller().drain()
     retried = job_world.ledger.get(uri)
     assert retried is not None and (retried.status, retried.published) == (ObjectStatus.PUBLISHED, RECORDS_PER_OBJECT)
@@ -117,7 +85,7 @@ def test_a_worker_killed_on_its_last_receive_is_recorded_dead_lettered_then_retr
 def test_a_dead_holder_whose_message_is_gone_is_resent_by_the_next_run(job_world: JobWorld) -> None:
     uri = job_world.put_source("day.json", records_body(RECORDS_PER_OBJECT))
     job_world.plan()
-    message = _receive(job_world)
+    message = job_world.receive_one()
     _kill_a_worker_on(job_world, message)
     # Its message was acknowledged meanwhile (a delivery of it found the object busy): none will come back.
     job_world.client("sqs").delete_message(QueueUrl=job_world.job.queue_url, ReceiptHandle=message["ReceiptHandle"])
@@ -133,7 +101,7 @@ def test_a_dead_holder_whose_message_is_gone_is_resent_by_the_next_run(job_world
 def test_a_live_lease_is_left_alone(job_world: JobWorld) -> None:
     uri = job_world.put_source("day.json", records_body(RECORDS_PER_OBJECT))
     job_world.plan()
-    item = WorkItem.from_body(_receive(job_world)["Body"])
+    item = WorkItem.from_body(job_world.receive_one()["Body"])
     assert job_world.ledger.start(item, "alive", lease_seconds=600, receive_count=1).value == "started"
     [plan] = job_world.plan()
     assert (plan["resent"], plan["dead_lettered"]) == (0, 0)
