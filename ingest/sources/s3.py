@@ -226,20 +226,18 @@ class S3ObjectVersion(S3Source):
 
     def confirm(self) -> None:
         """Raise S3ObjectGoneError or S3ObjectChangedError unless the key still holds this version, before anything
-        is read. HeadObject answers 404 for a missing key to a reader that may list the bucket (403 to one that
-        may not) and 412 when If-Match does not hold: https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html"""
-        obj = self._claimed
-        try:
-            self._client.head_object(Bucket=self._bucket, Key=self._prefix, IfMatch=f'"{obj.version}"')
-        except ClientError as exc:
-            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            if status == 404 or _error_code(exc) in {"404", "NoSuchKey"}:
-                raise S3ObjectGoneError(f"{obj.uri} no longer exists") from exc
-            if status == 412 or _error_code(exc) in {"412", "PreconditionFailed"}:
-                raise S3ObjectChangedError(f"{obj.uri} changed (its ETag is no longer {obj.version})") from exc
-            raise SourceError(f"cannot read {obj.uri}: {_describe(exc)}") from exc
-        except BotoCoreError as exc:
-            raise SourceError(f"cannot read {obj.uri}: {exc}") from exc
+        is read. Asked of the listing, which is strongly consistent
+        (https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html#ConsistencyModel), not of HeadObject:
+        that answers a missing key with 403 rather than 404 unless the reader may list the bucket
+        (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html), and the job's worker may list only
+        its source prefix (a condition a HeadObject request does not carry), so "gone" and "forbidden" could look
+        alike."""
+        claimed = self._claimed
+        listed = next(self._exact_object(self._prefix), None)
+        if listed is None:
+            raise S3ObjectGoneError(f"{claimed.uri} no longer exists")
+        if listed.version != claimed.version:
+            raise S3ObjectChangedError(f"{claimed.uri} changed (its ETag is no longer {claimed.version})")
 
 
 def open_s3_object_version(uri: str, *, etag: str, size: int, options: SourceOptions) -> S3ObjectVersion:
