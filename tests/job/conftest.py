@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from aws_kinesis_agg.deaggregator import iter_deaggregate_records
 from moto import mock_aws
 
 from ingest.job import operations
@@ -85,14 +86,22 @@ class JobWorld:
 
     def stream_records(self) -> int:
         """Kinesis records on the stream (each an aggregate of user records)."""
+        return len(self._kinesis_records())
+
+    def stream_user_records(self) -> int:
+        """User records on the stream: the aggregates unpacked (how many aggregates a publish makes depends on
+        its pacing, so only this count says how often records went out)."""
+        return sum(1 for _ in iter_deaggregate_records(self._kinesis_records(), data_format="Boto3"))
+
+    def _kinesis_records(self) -> list[dict[str, Any]]:
         kinesis = self.client("kinesis")
-        total = 0
+        records = []
         for shard in kinesis.list_shards(StreamName=STREAM)["Shards"]:
             iterator = kinesis.get_shard_iterator(
                 StreamName=STREAM, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
             )["ShardIterator"]
-            total += len(kinesis.get_records(ShardIterator=iterator, Limit=10_000)["Records"])
-        return total
+            records.extend(kinesis.get_records(ShardIterator=iterator, Limit=10_000)["Records"])
+        return records
 
     @property
     def target(self) -> operations.JobTarget:

@@ -67,7 +67,7 @@ def test_a_duplicate_while_the_object_is_busy_goes_nowhere_near_the_dlq_and_noth
         RECORDS_PER_OBJECT,
         1,
     )
-    assert job_world.stream_records() == 1
+    assert job_world.stream_user_records() == RECORDS_PER_OBJECT
 
 
 def test_a_dead_lease_holders_object_is_taken_over_after_its_duplicate_was_acknowledged(job_world: JobWorld) -> None:

@@ -39,7 +39,7 @@ def test_an_object_deleted_after_planning_is_skipped_with_its_reason(job_world: 
     assert (entry.status, entry.published, entry.reason) == (ObjectStatus.SKIPPED, 0, "object no longer exists")
     assert (stats.failed, stats.errors) == (0, [])
     assert job_world.queue_depth(job_world.job.dlq_url) == 0
-    assert job_world.stream_records() == 0
+    assert job_world.stream_user_records() == 0
 
 
 def test_an_object_deleted_then_restored_unchanged_is_claimed_again(job_world: JobWorld) -> None:
@@ -63,7 +63,7 @@ def test_an_object_changed_after_planning_is_published_once_per_version(job_worl
     claimed = job_world.ledger.get(uri)
     assert claimed is not None and (claimed.status, claimed.published) == (ObjectStatus.SKIPPED, 0)
     assert claimed.reason is not None and "changed since it was planned" in claimed.reason
-    assert (stats.failed, job_world.stream_records()) == (0, 0)  # the new content is not published under the old claim
+    assert (stats.failed, job_world.stream_user_records()) == (0, 0)  # not the new content under the old claim
 
     [second] = job_world.plan()
     assert second["enqueued"] == 1
@@ -75,6 +75,6 @@ def test_an_object_changed_after_planning_is_published_once_per_version(job_worl
         RECORDS_PER_OBJECT + 2,
         second["run_id"],
     )
-    assert job_world.stream_records() == 1  # one aggregated Kinesis record: the new version, once
+    assert job_world.stream_user_records() == RECORDS_PER_OBJECT + 2  # the new version, once
     assert job_world.plan()[0]["enqueued"] == 0
     assert first["run_id"] != second["run_id"]
