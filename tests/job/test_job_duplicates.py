@@ -39,15 +39,20 @@ def _deliver(world: JobWorld, message: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
+def _a_message_and_its_duplicate(world: JobWorld, hidden_for: int) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A planned object's message, received and hidden for `hidden_for` seconds, and a second copy, received."""
+    uri = world.put_source("day.json", records_body(RECORDS_PER_OBJECT))
+    world.plan()
+    message = world.receive_one()
+    _hide(world, message, hidden_for)
+    world.client("sqs").send_message(QueueUrl=world.job.queue_url, MessageBody=message["Body"])
+    return uri, message, world.receive_one()
+
+
 def test_a_duplicate_while_the_object_is_busy_goes_nowhere_near_the_dlq_and_nothing_is_lost(
     job_world: JobWorld,
 ) -> None:
-    uri = job_world.put_source("day.json", records_body(RECORDS_PER_OBJECT))
-    job_world.plan()
-    message = job_world.receive_one()
-    _hide(job_world, message, WORK_VISIBILITY_SECONDS)
-    job_world.client("sqs").send_message(QueueUrl=job_world.job.queue_url, MessageBody=message["Body"])
-    duplicate = job_world.receive_one()
+    uri, message, duplicate = _a_message_and_its_duplicate(job_world, WORK_VISIBILITY_SECONDS)
     responses = []
 
     def publish_while_the_duplicate_arrives(
@@ -71,12 +76,7 @@ def test_a_duplicate_while_the_object_is_busy_goes_nowhere_near_the_dlq_and_noth
 
 
 def test_a_dead_lease_holders_object_is_taken_over_after_its_duplicate_was_acknowledged(job_world: JobWorld) -> None:
-    uri = job_world.put_source("day.json", records_body(RECORDS_PER_OBJECT))
-    job_world.plan()
-    message = job_world.receive_one()
-    _hide(job_world, message, HOLDER_MESSAGE_RETURNS_AFTER_SECONDS)
-    job_world.client("sqs").send_message(QueueUrl=job_world.job.queue_url, MessageBody=message["Body"])
-    duplicate = job_world.receive_one()
+    uri, message, duplicate = _a_message_and_its_duplicate(job_world, HOLDER_MESSAGE_RETURNS_AFTER_SECONDS)
 
     def die(options: PublishOptions, stop: StopRequest | None = None, source: Source | None = None) -> PublishResult:
         raise Killed
