@@ -265,9 +265,11 @@ LEDGER_PLANNER_ACTIONS = [
     "dynamodb:DeleteItem",
     "dynamodb:GetItem",
     "dynamodb:PutItem",
+    "dynamodb:Scan",
     "dynamodb:UpdateItem",
 ]
-"""Read versions in batches, claim (conditional PutItem), roll a claim back (PutItem/DeleteItem), retry (UpdateItem)."""
+"""Read versions in batches, claim (conditional PutItem), roll a claim back (PutItem/DeleteItem), note a sent claim
+(UpdateItem), sweep the unsettled objects (Scan) and requeue or dead-letter them (UpdateItem)."""
 LEDGER_WORKER_ACTIONS = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
 WORKER_QUEUE_ACTIONS = [
     "sqs:ChangeMessageVisibility",

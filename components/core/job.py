@@ -87,6 +87,15 @@ class LedgerSchema:
     lease_until: str = "lease_until"
     """Epoch seconds after which a worker that went silent (killed, timed out) is presumed dead and another
     receive of the message takes the object over."""
+    message_id: str = "message_id"
+    """The SQS message the holder is working on: the same message delivered again while its holder lives (a
+    visibility timeout shorter than the work) is not a duplicate to acknowledge, it is the holder's only retry."""
+    receive_count: str = "receive_count"
+    """The holder's message's ApproximateReceiveCount when it started: at maxReceiveCount, a holder that dies
+    leaves no receive to take the object over (the message goes to the DLQ), so the planner's sweep records it."""
+    sent_at: str = "sent_at"
+    """When SQS accepted the message of the current claim; absent on a claim whose planner ended before sending
+    it, which the planner's sweep sends again."""
 
 
 LEDGER = LedgerSchema()
@@ -111,8 +120,11 @@ class ObjectStatus:
     """The attempt failed (the message returns to the queue until maxReceiveCount)."""
     DEAD_LETTERED: Final = "DEAD_LETTERED"
     """The message went to the dead-letter queue after maxReceiveCount receives."""
+    SKIPPED: Final = "SKIPPED"
+    """The claimed version is gone from the source (deleted, or replaced by a newer one, after planning): nothing
+    was published, the reason says which; a replacement is a new version that the next planner run claims."""
 
-    ALL: Final = (QUEUED, IN_FLIGHT, PUBLISHED, REJECTED, FAILED, DEAD_LETTERED)
+    ALL: Final = (QUEUED, IN_FLIGHT, PUBLISHED, REJECTED, FAILED, DEAD_LETTERED, SKIPPED)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
         WorkItem.from_body(record.body),
         receive_count=int(record.attributes.approximate_receive_count),
         holder=f"{lambda_context.aws_request_id}/{record.message_id}",
+        message_id=record.message_id,
         config=JobConfig.from_environment(os.environ),
         clients=environment_clients(),
         remaining_ms=lambda_context.get_remaining_time_in_millis,

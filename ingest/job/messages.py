@@ -20,6 +20,11 @@ class WorkItem:
     run_id: str
     size: int
 
+    @property
+    def etag(self) -> str:
+        """The ETag half of the version: what a read of exactly this version is conditional on."""
+        return self.version.rpartition(":")[0]
+
     def to_body(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"), sort_keys=True)
 
@@ -44,3 +49,9 @@ class WorkItem:
 def object_version(etag: str | None, size: int | None) -> str:
     """ETag alone misses nothing S3 rewrites, but multipart ETags depend on the part size: the size goes in too."""
     return f"{etag or ''}:{size if size is not None else ''}"
+
+
+def version_size(version: str) -> int:
+    """The size half of "<etag>:<size>" (0 when the listing gave none)."""
+    size = version.rpartition(":")[2]
+    return int(size) if size.isdigit() else 0

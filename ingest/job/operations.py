@@ -9,15 +9,14 @@ import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from components.core.job import DEFAULT_REPORT_PREFIX, ObjectStatus
 from ingest.errors import ConfigurationError
 from ingest.job.clients import JobClients
-from ingest.job.ledger import Ledger, LedgerEntry
-from ingest.job.queue import send_items
+from ingest.job.ledger import Ledger, LedgerEntry, ledger_timestamp
 from ingest.job.reports import merge_run_reports, read_run_reports
+from ingest.job.resend import requeue_and_send
 from ingest.run.report import RunReport, write_report
 from ingest.stamps import new_run_id
 
@@ -145,43 +144,32 @@ def retry(
     """Send every FAILED and DEAD_LETTERED object again, as one new run. Their old messages in the DLQ stay
     there (a redrive of them later is harmless: the ledger acknowledges a version already published).
 
-    With `stuck_after_seconds`, also every object QUEUED longer ago than that: a planner that stopped between its
-    claim and the message (Lambda ended it) leaves a claim no later run takes. A duplicate message for an object
-    still waiting in the queue is harmless too: the first delivery publishes it, the second is acknowledged."""
+    With `stuck_after_seconds`, also every object QUEUED longer ago than that, sent or not (every planner run
+    already resends claims it can tell were never sent, `ingest.job.sweep`; this also covers a message lost
+    otherwise). A duplicate message for an object still waiting in the queue is harmless too: the first delivery
+    publishes it, the second is acknowledged."""
     ledger = Ledger(clients.dynamodb, target.ledger_table)
     run_id = new_run_id()
     stuck_before = None
     if stuck_after_seconds is not None:
-        moment = datetime.fromtimestamp((now if now is not None else time.time()) - stuck_after_seconds, UTC)
-        stuck_before = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    items = []
-    skipped = 0
-    for entry in ledger.entries():
-        stuck = (
+        stuck_before = ledger_timestamp((now if now is not None else time.time()) - stuck_after_seconds)
+    chosen = [
+        entry
+        for entry in ledger.entries()
+        if entry.status in RETRYABLE
+        or (
             stuck_before is not None
             and entry.status == ObjectStatus.QUEUED
             and (entry.enqueued_at or "") < stuck_before
         )
-        if entry.status not in RETRYABLE and not stuck:
-            continue
-        if ledger.requeue(entry, run_id):
-            items.append(entry.work_item(run_id, size=_size_of(entry.version)))
-        else:
-            skipped += 1
-    unsent = send_items(clients.sqs, target.queue_url, items)
-    unsent_uris = {item.object_uri for item, _reason in unsent}
+    ]
+    result = requeue_and_send(ledger, clients.sqs, target.queue_url, chosen, run_id)
     return RetryResult(
         run_id=run_id,
-        requeued=sorted(item.object_uri for item in items if item.object_uri not in unsent_uris),
-        unsent=sorted(unsent_uris),
-        skipped=skipped,
+        requeued=sorted(item.object_uri for item in result.sent),
+        unsent=sorted(item.object_uri for item, _reason in result.unsent),
+        skipped=result.skipped,
     )
-
-
-def _size_of(version: str) -> int:
-    """The size half of "<etag>:<size>"."""
-    size = version.rpartition(":")[2]
-    return int(size) if size.isdigit() else 0
 
 
 def report(target: JobTarget, clients: JobClients, run_id: str, path: Path) -> RunReport:

@@ -1,4 +1,5 @@
-"""One planner invocation: list the source, claim what is new or changed, send one message per claimed object.
+"""One planner invocation: list the source, claim what is new or changed, send one message per claimed object. The
+first invocation of a run also sweeps the ledger for objects no message will come for (`ingest.job.sweep`).
 
 A listing too long for one invocation (Lambda stops a function at its timeout, at most 15 minutes:
 https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html) is continued: the planner stops at a
@@ -20,6 +21,7 @@ from ingest.job.config import JobConfig
 from ingest.job.ledger import Ledger
 from ingest.job.messages import WorkItem, object_version
 from ingest.job.queue import send_items
+from ingest.job.sweep import SweepResult, sweep
 from ingest.sources import SourceObject, SourceOptions, open_source
 from ingest.stamps import new_run_id
 
@@ -37,6 +39,12 @@ class PlanResult:
     unchanged: int
     unsent: int
     """Claimed, but SQS did not take the message: the claim was released, the next run tries again."""
+    resent: int
+    """Swept: unsent claims and expired leases sent again (first invocation of a run only)."""
+    dead_lettered: int
+    """Swept: expired leases whose message had no receive left, recorded DEAD_LETTERED."""
+    resend_failed: int
+    """Swept, but SQS did not take the message: the next run's sweep tries again."""
     next: dict[str, str] | None
     """The continuation event, when this invocation stopped before the end of the listing."""
 
@@ -55,6 +63,11 @@ def plan(
     start_after = event.get("start_after")
     source = open_source(config.source_uri, SourceOptions(region=config.source_region))
     ledger = Ledger(clients.dynamodb, config.ledger_table)
+    swept = (
+        SweepResult(resent=0, dead_lettered=0, unsent=0)
+        if start_after
+        else sweep(ledger, clients.sqs, config.queue_url, run_id, max_receive_count=config.max_receive_count)
+    )
     counts = {"listed": 0, "enqueued": 0, "unchanged": 0, "unsent": 0}
     chunk: list[SourceObject] = []
     continuation: dict[str, str] | None = None
@@ -77,7 +90,14 @@ def plan(
         clients.lambda_.invoke(
             FunctionName=config.planner_function, InvocationType="Event", Payload=json.dumps(continuation).encode()
         )
-    return PlanResult(run_id=run_id, next=continuation, **counts)
+    return PlanResult(
+        run_id=run_id,
+        next=continuation,
+        resent=swept.resent,
+        dead_lettered=swept.dead_lettered,
+        resend_failed=swept.unsent,
+        **counts,
+    )
 
 
 def _claim_and_send(
@@ -108,5 +128,7 @@ def _claim_and_send(
     unsent = send_items(clients.sqs, config.queue_url, claimed)
     for item, _reason in unsent:
         ledger.release(item, previous[item.object_uri])
+    unsent_uris = {item.object_uri for item, _reason in unsent}
+    ledger.mark_sent(item for item in claimed if item.object_uri not in unsent_uris)
     counts["enqueued"] += len(claimed) - len(unsent)
     counts["unsent"] += len(unsent)

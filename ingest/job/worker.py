@@ -1,10 +1,19 @@
 """One worker attempt on one object: take it in the ledger, run the library's `publish()` on it, store the report
-and dead letters in S3, write the outcome back. The same code path as `python -m ingest publish`, one object wide.
+and dead letters in S3, write the outcome back. The same code path as `python -m ingest publish`, one object wide:
+exactly the object the message names (never `key/...` too), at the version the planner claimed (reads are
+conditional on its ETag), or nothing, recorded as SKIPPED with the reason, when that version is gone.
 
 A failure raises (the message returns to the queue after its visibility timeout, and after maxReceiveCount
 receives the queue's redrive policy moves it to the dead-letter queue:
 https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html); the
 ledger says why before it does, so nothing is lost without a reason.
+
+A duplicate delivery that finds the object busy (another worker's lease is live) is acknowledged without
+publishing rather than failed: failing it spent one of its receives each time, toward the DLQ. Nothing is
+stranded by that: the holder's own message comes back if the holder dies, and where it cannot (it was on its
+last receive) the planner's sweep finds the expired lease (`ingest.job.sweep`). Only the holder's own message,
+delivered again while the holder still works (a visibility timeout shorter than the work, which AWS's guidance
+of six times the function's timeout rules out), is failed: it is the holder's retry should the holder fail.
 """
 
 from __future__ import annotations
@@ -25,6 +34,8 @@ from ingest.job.messages import WorkItem
 from ingest.job.reports import object_dead_letter_key, object_report_key
 from ingest.run.publish import PublishOptions, PublishResult, publish
 from ingest.run.stop import StopRequest
+from ingest.sources import SourceOptions
+from ingest.sources.s3 import S3ObjectChangedError, S3ObjectGoneError, S3ObjectVersion, open_s3_object_version
 
 LOG = logging.getLogger(__name__)
 
@@ -38,7 +49,7 @@ Publish = Callable[..., PublishResult]
 
 
 class ObjectBusyError(IngestError, RuntimeError):
-    """Another worker holds the object: this delivery comes back later (a duplicate while the first still runs)."""
+    """The holder still works on this very message: it comes back after its visibility timeout."""
 
 
 class ObjectFailedError(IngestError, RuntimeError):
@@ -63,16 +74,24 @@ def work_on(
     remaining_ms: Callable[[], int],
     publisher: Publish = publish,
     lease_margin_seconds: float = LEASE_MARGIN_SECONDS,
+    message_id: str = "",
 ) -> WorkResult:
     ledger = Ledger(clients.dynamodb, config.ledger_table)
-    started = ledger.start(item, holder, lease_seconds=remaining_ms() / 1000 + lease_margin_seconds)
-    if started is StartOutcome.BUSY:
-        raise ObjectBusyError(f"{item.object_uri} is being published by another worker")
+    lease_seconds = remaining_ms() / 1000 + lease_margin_seconds
+    started = ledger.start(item, holder, lease_seconds, receive_count=receive_count, message_id=message_id)
+    if started is StartOutcome.BUSY_WITH_THIS_MESSAGE:
+        raise ObjectBusyError(f"{item.object_uri} is still being published from this message")
     if started is not StartOutcome.STARTED:
         LOG.info("%s: %s, acknowledged without publishing", item.object_uri, started.value)
         return WorkResult(item.object_uri, started)
     try:
-        result, report_uri, dead_letter_uri = _publish_one(item, config, clients, remaining_ms, publisher)
+        source = _claimed_version(item, config)
+        gone = _gone_reason(source)
+        if gone is not None:
+            ledger.finish(item, holder, Outcome(ObjectStatus.SKIPPED, 0, 0, 0, None, None, reason=gone))
+            LOG.info("%s: skipped, %s", item.object_uri, gone)
+            return WorkResult(item.object_uri, started, ObjectStatus.SKIPPED)
+        result, report_uri, dead_letter_uri = _publish_one(item, source, config, clients, remaining_ms, publisher)
     except Exception as exc:
         _fail(ledger, item, holder, f"{type(exc).__name__}: {exc}", receive_count, config)
         raise
@@ -105,6 +124,24 @@ def _object_reason(result: PublishResult) -> str | None:
     return next((entry.reason for entry in result.report.objects if entry.reason), None)
 
 
+def _claimed_version(item: WorkItem, config: JobConfig) -> S3ObjectVersion:
+    return open_s3_object_version(
+        item.object_uri, etag=item.etag, size=item.size, options=SourceOptions(region=config.source_region)
+    )
+
+
+def _gone_reason(source: S3ObjectVersion) -> str | None:
+    """Why the claimed version cannot be published at all, or None while it is there. Not a failure: retrying
+    cannot bring it back, and a rewritten object is a new version that the next planner run claims."""
+    try:
+        source.confirm()
+    except S3ObjectGoneError:
+        return "object no longer exists"
+    except S3ObjectChangedError as exc:
+        return f"object changed since it was planned ({exc}); the next planner run claims the new version"
+    return None
+
+
 def _fail(ledger: Ledger, item: WorkItem, holder: str, reason: str, receive_count: int, config: JobConfig) -> bool:
     """Record the failure; at the queue's last receive, as dead-lettered (the redrive moves the message next)."""
     dead = receive_count >= config.max_receive_count
@@ -116,6 +153,7 @@ def _fail(ledger: Ledger, item: WorkItem, holder: str, reason: str, receive_coun
 
 def _publish_one(
     item: WorkItem,
+    source: S3ObjectVersion,
     config: JobConfig,
     clients: JobClients,
     remaining_ms: Callable[[], int],
@@ -139,7 +177,7 @@ def _publish_one(
         )
         timer.start()
         try:
-            result = publisher(options, stop=stop)
+            result = publisher(options, stop=stop, source=source)
         finally:
             timer.cancel()
         prefix, run_id, uri = config.report_prefix, item.run_id, item.object_uri

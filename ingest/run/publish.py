@@ -70,11 +70,13 @@ def publish(
     stop: StopRequest | None = None,
     progress: Progress | None = None,
     kinesis: Any | None = None,
+    source: Source | None = None,
 ) -> PublishResult:
     """One run: set up (status 2 on any setup problem, before anything is read), publish, account. `kinesis` is a
-    client to publish with (the bench's shard-limit stand-in); None: one from the standard AWS chain."""
+    client to publish with (the bench's shard-limit stand-in); None: one from the standard AWS chain. `source`
+    replaces the one `options.source` names (the ingest job's worker: exactly one object, at its claimed version)."""
     try:
-        setup = _prepare(options, kinesis)
+        setup = _prepare(options, kinesis, source)
     except ConfigurationError as exc:
         return PublishResult(2, None, str(exc))
     except (BotoCoreError, ClientError) as exc:
@@ -96,12 +98,13 @@ class _Setup:
     checkpoint: Checkpoint | None
 
 
-def _prepare(options: PublishOptions, kinesis: Any | None) -> _Setup:
+def _prepare(options: PublishOptions, kinesis: Any | None, source: Source | None) -> _Setup:
     """Everything that can fail because of the setup, checked before a single object is read (status 2)."""
-    source_options = SourceOptions(
-        no_sign_request=options.no_sign_request, region=options.source_region or options.region
-    )
-    source = open_source(options.source, source_options)
+    if source is None:
+        source_options = SourceOptions(
+            no_sign_request=options.no_sign_request, region=options.source_region or options.region
+        )
+        source = open_source(options.source, source_options)
     client = kinesis if kinesis is not None else kinesis_client(options.region)
     describe_stream(client, options.stream)
     checkpoint = Checkpoint.load(options.checkpoint) if options.checkpoint else None

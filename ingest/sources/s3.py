@@ -67,11 +67,16 @@ class S3Location:
 
 
 def parse_s3_uri(spec: str) -> S3Location:
-    """`s3://bucket/prefix` -> bucket and prefix (the prefix may be empty: the whole bucket)."""
-    parts = urlsplit(spec)
-    if parts.scheme.lower() != "s3" or not parts.netloc:
+    """`s3://bucket/prefix` -> bucket and prefix (the prefix may be empty: the whole bucket).
+
+    Not a URL: the key is everything after the bucket, verbatim. S3 keys may hold any UTF-8 character, `#`, `?`
+    and `%` included (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html), so a URL parser,
+    which cuts at a fragment or a query, would name another object."""
+    scheme, separator, rest = spec.partition("://")
+    bucket, _, prefix = rest.partition("/")
+    if scheme.lower() != "s3" or not separator or not bucket:
         raise ConfigurationError(f"not an S3 URI (expected s3://bucket/prefix): {spec!r}")
-    return S3Location(parts.netloc, parts.path.lstrip("/"))
+    return S3Location(bucket, prefix)
 
 
 def parse_s3_https_url(spec: str) -> S3Location | None:
@@ -197,6 +202,49 @@ class S3Source:
     @property
     def _where(self) -> str:
         return f"bucket {self._bucket!r} prefix {self._prefix!r}"
+
+
+class S3ObjectGoneError(SourceError, FileNotFoundError):
+    """The object is no longer at its key (deleted since it was listed)."""
+
+
+class S3ObjectChangedError(SourceError):
+    """The key holds other content than the version asked for (rewritten since it was listed)."""
+
+
+class S3ObjectVersion(S3Source):
+    """Exactly one object at one version: what the ingest job's worker publishes. Unlike a prefix it never lists
+    `key/...` too, and every read is conditional on the listed ETag (If-Match), so what is published is the
+    version that was claimed, or nothing."""
+
+    def __init__(self, client: Any, bucket: str, key: str, *, etag: str, size: int) -> None:
+        super().__init__(client, bucket, key, uri=f"s3://{bucket}/{key}")
+        self._claimed = SourceObject(uri=self.uri, key=key.rsplit("/", 1)[-1], size=size, version=etag)
+
+    def list_objects(self) -> Iterator[SourceObject]:
+        yield self._claimed
+
+    def confirm(self) -> None:
+        """Raise S3ObjectGoneError or S3ObjectChangedError unless the key still holds this version, before anything
+        is read. Asked of the listing, which is strongly consistent
+        (https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html#ConsistencyModel), not of HeadObject:
+        that answers a missing key with 403 rather than 404 unless the reader may list the bucket
+        (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html), and the job's worker may list only
+        its source prefix (a condition a HeadObject request does not carry), so "gone" and "forbidden" could look
+        alike."""
+        claimed = self._claimed
+        listed = next(self._exact_object(self._prefix), None)
+        if listed is None:
+            raise S3ObjectGoneError(f"{claimed.uri} no longer exists")
+        if listed.version != claimed.version:
+            raise S3ObjectChangedError(f"{claimed.uri} changed (its ETag is no longer {claimed.version})")
+
+
+def open_s3_object_version(uri: str, *, etag: str, size: int, options: SourceOptions) -> S3ObjectVersion:
+    """The one object an `s3://bucket/key` URI names, at the version with this ETag."""
+    location = parse_s3_uri(uri)
+    client = build_s3_client(region=options.region, anonymous=options.no_sign_request)
+    return S3ObjectVersion(client, location.bucket, location.prefix, etag=etag, size=size)
 
 
 def _error_code(exc: ClientError) -> str:

@@ -11,11 +11,15 @@ from typing import Any
 
 import boto3
 import pytest
+from aws_kinesis_agg.deaggregator import iter_deaggregate_records
 from moto import mock_aws
 
+from ingest.job import operations
 from ingest.job.clients import JobClients
 from ingest.job.config import JobConfig
 from ingest.job.ledger import Ledger
+from ingest.job.messages import WorkItem, object_version
+from ingest.job.worker import LEASE_MARGIN_SECONDS, Publish, WorkResult, work_on
 from ingest.local.job_provision import LocalJob, LocalJobSettings, provision_job
 from ingest.local.lambda_standin import SqsPollerStandIn, invoke_planner
 from ingest.sample import generate_records
@@ -27,6 +31,11 @@ SOURCE_BUCKET = "source-bucket"
 SOURCE_PREFIX = "crypto/01-data-ingestion/"
 REPORT_BUCKET = "tracking-bucket"
 RECORDS_PER_OBJECT = 5
+VISIBILITY_TIMEOUT_SECONDS = 5
+
+
+class Killed(BaseException):
+    """Lambda ending an invocation (out of memory, timeout): no handler code runs after it."""
 
 
 def records_body(count: int, *, seed: int = 0) -> bytes:
@@ -77,14 +86,76 @@ class JobWorld:
 
     def stream_records(self) -> int:
         """Kinesis records on the stream (each an aggregate of user records)."""
+        return len(self._kinesis_records())
+
+    def stream_user_records(self) -> int:
+        """User records on the stream: the aggregates unpacked (how many aggregates a publish makes depends on
+        its pacing, so only this count says how often records went out)."""
+        return sum(1 for _ in iter_deaggregate_records(self._kinesis_records(), data_format="Boto3"))
+
+    def _kinesis_records(self) -> list[dict[str, Any]]:
         kinesis = self.client("kinesis")
-        total = 0
+        records = []
         for shard in kinesis.list_shards(StreamName=STREAM)["Shards"]:
             iterator = kinesis.get_shard_iterator(
                 StreamName=STREAM, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
             )["ShardIterator"]
-            total += len(kinesis.get_records(ShardIterator=iterator, Limit=10_000)["Records"])
-        return total
+            records.extend(kinesis.get_records(ShardIterator=iterator, Limit=10_000)["Records"])
+        return records
+
+    @property
+    def target(self) -> operations.JobTarget:
+        """What `job status/retry/report` read from the stack's outputs."""
+        return operations.JobTarget.from_outputs(self.job.outputs(REPORT_BUCKET, REGION), "test")
+
+    def listed_version(self, uri: str) -> str:
+        """The version a planner would list for a source object now."""
+        key = uri.removeprefix(f"s3://{SOURCE_BUCKET}/")
+        head = self.client("s3").head_object(Bucket=SOURCE_BUCKET, Key=key)
+        return object_version(head["ETag"].strip('"'), head["ContentLength"])
+
+    def receive_one(self) -> dict[str, Any]:
+        """One message off the queue, with every attribute, as Lambda's poller receives it (not deleted)."""
+        [message] = self.client("sqs").receive_message(
+            QueueUrl=self.job.queue_url, AttributeNames=["All"], MaxNumberOfMessages=1
+        )["Messages"]
+        return message
+
+    def sqs_record(self, message: dict[str, Any]) -> dict[str, Any]:
+        """One record of the event Lambda's poller builds: https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html"""
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": message["Attributes"],
+            "messageAttributes": {},
+            "md5OfBody": message["MD5OfBody"],
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.job.queue_arn,
+            "awsRegion": REGION,
+        }
+
+    def work(
+        self,
+        message: dict[str, Any],
+        *,
+        holder: str,
+        publisher: Publish,
+        remaining_ms: int = 120_000,
+        lease_margin_seconds: float = LEASE_MARGIN_SECONDS,
+    ) -> WorkResult:
+        """One worker attempt on a received message, with a publisher the test controls."""
+        return work_on(
+            WorkItem.from_body(message["Body"]),
+            receive_count=int(message["Attributes"]["ApproximateReceiveCount"]),
+            holder=holder,
+            config=self.config,
+            clients=JobClients(REGION),
+            remaining_ms=lambda: remaining_ms,
+            publisher=publisher,
+            lease_margin_seconds=lease_margin_seconds,
+            message_id=message["MessageId"],
+        )
 
     def queue_depth(self, url: str) -> int:
         attributes = self.client("sqs").get_queue_attributes(
@@ -105,7 +176,9 @@ def job_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[JobWo
         job = provision_job(
             lambda service: boto3.client(service, region_name=REGION),
             name="test-ingest",
-            settings=LocalJobSettings(max_receive_count=2, visibility_timeout_seconds=2),
+            # Longer than one worker attempt takes here, as AWS's guidance (six times the function's timeout) makes
+            # it in a deploy: a message that returned while its own worker still ran would be failed meanwhile.
+            settings=LocalJobSettings(max_receive_count=2, visibility_timeout_seconds=VISIBILITY_TIMEOUT_SECONDS),
         )
         environment = dict(
             job.environment(

@@ -12,14 +12,10 @@ from components.core.job import ObjectStatus
 from ingest.job import handlers, operations, planner
 from ingest.job.clients import JobClients
 from ingest.job.ledger import Ledger
-from ingest.job.messages import WorkItem, object_version
+from ingest.job.messages import WorkItem
 from ingest.local.lambda_standin import StandInContext
 from ingest.run.report import load_report
-from tests.job.conftest import RECORDS_PER_OBJECT, REGION, REPORT_BUCKET, SOURCE_BUCKET, JobWorld, records_body
-
-
-def _outputs(world: JobWorld) -> operations.JobTarget:
-    return operations.JobTarget.from_outputs(world.job.outputs(REPORT_BUCKET, REGION), "test")
+from tests.job.conftest import RECORDS_PER_OBJECT, REGION, JobWorld, records_body
 
 
 def test_a_backfill_publishes_every_object_once_and_a_second_plan_enqueues_nothing(job_world: JobWorld) -> None:
@@ -106,21 +102,9 @@ def test_a_bad_message_fails_without_touching_the_ledger(job_world: JobWorld) ->
 def test_the_worker_reports_partial_batch_failures_in_lambdas_shape(job_world: JobWorld) -> None:
     uri = job_world.put_source("day.json", records_body(RECORDS_PER_OBJECT))
     job_world.plan()
-    good = job_world.client("sqs").receive_message(QueueUrl=job_world.job.queue_url, AttributeNames=["All"])
-    [message] = good["Messages"]
     event = {
         "Records": [
-            {
-                "messageId": message["MessageId"],
-                "receiptHandle": message["ReceiptHandle"],
-                "body": message["Body"],
-                "attributes": message["Attributes"],
-                "messageAttributes": {},
-                "md5OfBody": message["MD5OfBody"],
-                "eventSource": "aws:sqs",
-                "eventSourceARN": job_world.job.queue_arn,
-                "awsRegion": REGION,
-            },
+            job_world.sqs_record(job_world.receive_one()),
             {
                 "messageId": "bad-one",
                 "receiptHandle": "x",
@@ -177,7 +161,7 @@ def test_status_retry_and_report(job_world: JobWorld, clients: JobClients, tmp_p
     bad = job_world.put_archived_source("b-archived.json", records_body(2))
     [plan] = job_world.plan()
     job_world.poller().drain()
-    target = _outputs(job_world)
+    target = job_world.target
     state = operations.status(target, clients)
     assert state.objects[ObjectStatus.PUBLISHED] == 1 and state.objects[ObjectStatus.DEAD_LETTERED] == 1
     assert [entry.object_uri for entry in state.problems] == [bad]
@@ -206,19 +190,13 @@ def test_retry_also_resends_a_claim_left_queued_by_a_planner_that_ended_before_s
     job_world: JobWorld, clients: JobClients
 ) -> None:
     uri = job_world.put_source("day.json", records_body(RECORDS_PER_OBJECT))
-    stranded = WorkItem(uri, _listed_version(job_world, uri), "r0", 1)
+    stranded = WorkItem(uri, job_world.listed_version(uri), "r0", 1)
     old = Ledger(job_world.client("dynamodb"), job_world.job.ledger_table, clock=lambda: time.time() - 3600)
     assert old.claim(stranded)[0]
-    target = _outputs(job_world)
+    target = job_world.target
     assert operations.retry(target, clients).requeued == []
     retried = operations.retry(target, clients, stuck_after_seconds=600)
     assert retried.requeued == [uri]
     job_world.poller().drain()
     entry = job_world.ledger.get(uri)
     assert entry is not None and (entry.status, entry.published) == (ObjectStatus.PUBLISHED, RECORDS_PER_OBJECT)
-
-
-def _listed_version(world: JobWorld, uri: str) -> str:
-    key = uri.removeprefix(f"s3://{SOURCE_BUCKET}/")
-    head = world.client("s3").head_object(Bucket=SOURCE_BUCKET, Key=key)
-    return object_version(head["ETag"].strip('"'), head["ContentLength"])

@@ -24,6 +24,7 @@ from ingest.local.stack import LocalStack, running_local_stack
 from ingest.run.publish import PublishOptions, PublishResult, publish
 from ingest.run.report import load_report
 from ingest.run.stop import StopRequest
+from ingest.sources import Source
 from ingest.verify import VerifyOptions, VerifyResult
 from ingest.verify.polling import verify_delivery
 from tests.job.conftest import records_body
@@ -125,8 +126,10 @@ def test_a_worker_killed_mid_object_is_taken_over_and_verify_counts_the_duplicat
     ]
     item = WorkItem.from_body(message["Body"])
 
-    def publish_then_die(options: PublishOptions, stop: StopRequest | None = None) -> PublishResult:
-        publish(options)
+    def publish_then_die(
+        options: PublishOptions, stop: StopRequest | None = None, source: Source | None = None
+    ) -> PublishResult:
+        publish(options, source=source)
         raise Killed
 
     with pytest.raises(Killed):
