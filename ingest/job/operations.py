@@ -12,6 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from components.core.job import DEFAULT_REPORT_PREFIX, ObjectStatus
+from components.core.stack_outputs import (
+    BUCKET_NAME,
+    INGEST_DLQ_URL,
+    INGEST_QUEUE_URL,
+    INGEST_REPORT_PREFIX,
+    LEDGER_TABLE_NAME,
+    PLANNER_FUNCTION_NAME,
+    REGION,
+)
 from ingest.errors import ConfigurationError
 from ingest.job.clients import JobClients
 from ingest.job.ledger import Ledger, LedgerEntry, ledger_timestamp
@@ -20,7 +29,10 @@ from ingest.job.resend import requeue_and_send
 from ingest.run.report import RunReport, write_report
 from ingest.stamps import new_run_id
 
-TARGET_KEYS = ("ingestQueueUrl", "ingestDlqUrl", "ledgerTableName", "plannerFunctionName", "bucketName", "region")
+TARGET_KEYS = tuple(
+    output.key
+    for output in (INGEST_QUEUE_URL, INGEST_DLQ_URL, LEDGER_TABLE_NAME, PLANNER_FUNCTION_NAME, BUCKET_NAME, REGION)
+)
 LATEST_RUNS = 5
 RETRYABLE = (ObjectStatus.FAILED, ObjectStatus.DEAD_LETTERED)
 
@@ -46,13 +58,13 @@ class JobTarget:
                 f"{origin} lacks the output(s) {', '.join(missing)}: is the stack's enableIngestJob on?"
             )
         return cls(
-            queue_url=outputs["ingestQueueUrl"],
-            dlq_url=outputs["ingestDlqUrl"],
-            ledger_table=outputs["ledgerTableName"],
-            planner_function=outputs["plannerFunctionName"],
-            bucket=outputs["bucketName"],
-            region=outputs["region"],
-            report_prefix=str(outputs.get("ingestReportPrefix") or DEFAULT_REPORT_PREFIX),
+            queue_url=outputs[INGEST_QUEUE_URL.key],
+            dlq_url=outputs[INGEST_DLQ_URL.key],
+            ledger_table=outputs[LEDGER_TABLE_NAME.key],
+            planner_function=outputs[PLANNER_FUNCTION_NAME.key],
+            bucket=outputs[BUCKET_NAME.key],
+            region=outputs[REGION.key],
+            report_prefix=str(outputs.get(INGEST_REPORT_PREFIX.key) or DEFAULT_REPORT_PREFIX),
             origin=origin,
         )
 

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from components.core.stack_outputs import BUCKET_NAME, DELIVERY_PREFIX
 from ingest.errors import ConfigurationError
 
 DEMO_COPIES_FOLDER = "s3"
@@ -23,7 +24,7 @@ def demo_data_folder(demo_out: Path) -> Path:
     """`<demo_out>/s3/<bucketName>/<deliveryPrefix>`, from the demo's stack outputs."""
     try:
         outputs = json.loads((demo_out / DEMO_OUTPUTS_FILE).read_text(encoding="utf-8"))
-        return demo_out / DEMO_COPIES_FOLDER / outputs["bucketName"] / outputs["deliveryPrefix"]
+        return demo_out / DEMO_COPIES_FOLDER / outputs[BUCKET_NAME.key] / outputs[DELIVERY_PREFIX.key]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigurationError(f"{demo_out / DEMO_OUTPUTS_FILE}: cannot read the bucket and prefix ({exc})") from None
 
