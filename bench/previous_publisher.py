@@ -29,9 +29,10 @@ from ingest.publishing import (
     PublishStats,
 )
 from ingest.publishing.batching import BatchBuilder, PutEntry
+from ingest.publishing.call_errors import error_code
 from ingest.publishing.packing import PARTITION_KEY_CHARS, random_partition_key
-from ingest.publishing.retry import RetryPolicy, error_code, is_throttling
 from ingest.publishing.stream import stream_parameter
+from ingest.retry import RetryPolicy, is_throttling
 
 
 class PreviousAggregatingPacker:

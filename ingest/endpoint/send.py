@@ -31,7 +31,7 @@ from ingest.endpoint.contract import MAX_BATCH_RECORDS
 from ingest.endpoint.report import AcceptedRequest, SendReport, write_send_report
 from ingest.errors import ConfigurationError, FormatError
 from ingest.formats import AUTO
-from ingest.publishing.retry import DEFAULT_RETRY_POLICY, RetryPolicy
+from ingest.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from ingest.run.reading import RejectedRecord, read_records, resolve_format, validated
 from ingest.run.report import new_run_id, utc_now
 from ingest.sources.base import SourceObject

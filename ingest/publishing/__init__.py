@@ -9,8 +9,8 @@ from ingest.publishing.model import (
     PublishOutcome,
     PublishStats,
 )
-from ingest.publishing.retry import DEFAULT_RETRY_POLICY, RETRYABLE_CODES, RetryPolicy
 from ingest.publishing.stream import StreamDescription, client_config, describe_stream
+from ingest.retry import DEFAULT_RETRY_POLICY, RETRYABLE_CODES, RetryPolicy
 
 __all__ = [
     "DEFAULT_RETRY_POLICY",

@@ -9,7 +9,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ingest.errors import ConfigurationError
-from ingest.publishing.retry import error_code, error_message
+from ingest.publishing.call_errors import error_code, error_message
 
 WRITABLE_STATUSES = frozenset({"ACTIVE", "UPDATING"})
 

@@ -19,8 +19,8 @@ from ingest.endpoint.send import SendOptions, send
 from ingest.errors import ConfigurationError
 from ingest.local.endpoint import local_gateway, serving_endpoint
 from ingest.local.gateway import LocalGateway
-from ingest.publishing.retry import RetryPolicy
 from ingest.records import decode_record
+from ingest.retry import RetryPolicy
 from ingest.sample import generate_records
 
 KEY = "s" * 40
