@@ -116,6 +116,8 @@ class PreviousKinesisPublisher:
                 yield from self._send(completed)
         yield from self._send(batch.take())
 
+    # Complexity C (radon) kept on purpose: this is the previous publisher's retry loop as it shipped, the bench's
+    # baseline; reshaping it would change what the comparison measures.
     def _send(self, entries: list[PutEntry]) -> Iterator[PublishOutcome]:
         pending = entries
         attempt = 0
