@@ -27,7 +27,7 @@ from ingest.publishing.batching import BatchBuilder
 from ingest.publishing.call_errors import FailedCallError, RetryableCallError, classify
 from ingest.publishing.lanes import Lane, Lanes, QueuedEntry
 from ingest.publishing.model import PublishOutcome, PublishStats
-from ingest.publishing.rate import ShardBudget, Spend
+from ingest.publishing.rate import Spend
 from ingest.publishing.settings import PublisherSettings
 from ingest.retry import RetryPolicy, is_throttling
 
@@ -70,15 +70,16 @@ def build_call(lanes: Lanes, settings: PublisherSettings, *, force: bool) -> Cal
 
 def _take_heads(lane: Lane, builder: BatchBuilder, now: float) -> tuple[int, bool]:
     """How many of `lane`'s head entries may go now and fit into `builder` (added to it), and whether the call is
-    full (the next one did not fit)."""
+    full (the next one did not fit). The head goes once its budget is ready for it (an idle budget takes even an
+    entry above its limits), the entries behind it while they fit in what the budget has free."""
     budget = lane.budget
     free_bytes, free_records = budget.available(now) if budget is not None else (math.inf, math.inf)
+    if _head_waits(lane, now):
+        return 0, False
     taken = 0
     for queued in lane.queue:
         entry = queued.entry
-        if queued.not_before > now:
-            break
-        if budget is not None and not _budget_allows(budget, entry.size, taken, free_bytes, free_records, now):
+        if taken and (queued.not_before > now or entry.size > free_bytes or free_records < 1):
             break
         if not builder.fits(entry):
             return taken, True
@@ -91,14 +92,10 @@ def _take_heads(lane: Lane, builder: BatchBuilder, now: float) -> tuple[int, boo
     return taken, False
 
 
-def _budget_allows(
-    budget: ShardBudget, size: int, taken: int, free_bytes: float, free_records: float, now: float
-) -> bool:
-    """Whether a lane's next entry may go now: the first whenever the budget is ready for it (an idle budget
-    takes even an entry above its limits), the others while they fit in what is free."""
-    if not taken:
-        return budget.ready_at(size, 1) <= now
-    return size <= free_bytes and free_records >= 1
+def _head_waits(lane: Lane, now: float) -> bool:
+    """Whether the lane's head waits: its backoff, or its budget (checked after the budget's tokens came back)."""
+    head = lane.queue[0]
+    return head.not_before > now or (lane.budget is not None and lane.budget.ready_at(head.entry.size, 1) > now)
 
 
 def _pop_into_call(lanes: Lanes, plan: list[tuple[Lane, int]]) -> Call:

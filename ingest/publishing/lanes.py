@@ -105,10 +105,7 @@ class Lanes:
         if not self._map.known:
             return self.all[0]
         key = int(entry.explicit_hash_key) if entry.explicit_hash_key is not None else hash_key(entry.partition_key)
-        return self._lane_at(key)
-
-    def _lane_at(self, hash_value: int) -> Lane:
-        position = self._map.position_of(hash_value)
+        position = self._map.position_of(key)
         return self.all[-1] if position is None else self.all[position]
 
     # -- where entries go ----------------------------------------------------------------------------------------
@@ -134,7 +131,8 @@ class Lanes:
         assert record.partition_key is not None
         if not self._settings.aggregate:
             return [PutEntry(record.data, record.partition_key, (record.ref,))]
-        lane = self._lane_at(hash_key(record.partition_key)) if self._map.known else self.all[0]
+        position = self._map.position_of(hash_key(record.partition_key)) if self._map.known else 0
+        lane = self.all[-1] if position is None else self.all[position]
         if lane.keyed is None:
             lane.keyed = KeyedAggregate(self._keyed_max_bytes)
         if lane.keyed.add(record, record.partition_key):
