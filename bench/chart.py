@@ -1,6 +1,6 @@
 """bench/throughput.png: the share of the shards' byte capacity each producer used, per shard count, at the shard
 limits (1 MiB/s a shard). 100% is a producer that keeps every shard full for the whole run; a run that used the
-empty shards' first second can show a little more. Needs matplotlib (requirements-bench.txt); imported only when
+empty shards' first second can show a little more. Needs matplotlib (requirements-dev.txt); imported only when
 a chart is drawn. `Figure` without pyplot renders with Agg and touches no global backend state."""
 
 from __future__ import annotations

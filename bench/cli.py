@@ -176,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     draw = SHARD_LIMITS in selected and not args.no_chart
     if draw and importlib.util.find_spec("matplotlib") is None:
         print(
-            "bench: the chart needs matplotlib: `make bench` installs requirements-bench.txt (or pass --no-chart)",
+            "bench: the chart needs matplotlib: `make venv` installs it from requirements-dev.txt (or pass --no-chart)",
             file=sys.stderr,
         )
         return 2

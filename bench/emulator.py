@@ -23,7 +23,7 @@ from typing import Any
 import boto3
 
 from bench.child import PROJECT_DIR, module_command
-from ingest.publishing import client_config
+from ingest.clients import client_config
 
 LOOPBACK = "127.0.0.1"
 REGION = "us-east-1"

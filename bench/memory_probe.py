@@ -1,4 +1,4 @@
-"""Publish one source through the real run (`ingest.run.pipeline.run_publish`) into a null sink, and report
+"""Publish one source through the real run (`ingest.run.pipeline.run_pipeline`) into a null sink, and report
 the process's CPU time and memory: `python -m bench.memory_probe PATH` prints one JSON object.
 
 A process of its own, so its peak RSS is the run's and not the benchmark's (which holds the producers'
@@ -23,9 +23,10 @@ from pathlib import Path
 from bench.null_sink import NullSinkKinesis
 from ingest.publishing import KinesisPublisher
 from ingest.run.dead_letter import DeadLetterWriter
-from ingest.run.pipeline import run_publish
-from ingest.run.report import RunReport, new_run_id
+from ingest.run.pipeline import run_pipeline
+from ingest.run.report import RunReport
 from ingest.sources import open_source
+from ingest.stamps import new_run_id
 
 SAMPLE_SECONDS = 0.2
 GROWTH_TOLERANCE = 16 * 1024 * 1024
@@ -128,7 +129,7 @@ def probe(path: Path) -> ProbeResult:
         dead_letter = DeadLetterWriter(Path(scratch) / "dead-letter.jsonl", report.run_id, create=False)
         cpu_start, wall_start = time.process_time(), time.perf_counter()
         with dead_letter, RssSampler(lambda: report.records_read) as sampler:
-            run_publish(source, publisher, report, dead_letter=dead_letter)
+            run_pipeline(source, publisher, report, dead_letter=dead_letter)
         wall_s, cpu_s = time.perf_counter() - wall_start, time.process_time() - cpu_start
     return ProbeResult(
         source_bytes=path.stat().st_size,

@@ -161,7 +161,7 @@ def client_cost_text(stages: Sequence[StageRate], big_file: BigFileRun | None) -
         verdict = "bounded" if probe.bounded else "NOT bounded: grows with the input"
         parts.append(
             f"Publishing a generated {probe.source_bytes / 1024**3:.2f} GiB JSON array ({probe.records_read:,} "
-            f"records) through `run_publish` into a null sink: {number(probe.records_per_cpu_s)} records/s per "
+            f"records) through `run_pipeline` into a null sink: {number(probe.records_per_cpu_s)} records/s per "
             f"core end to end ({seconds(probe.cpu_s)} CPU s, {seconds(probe.wall_s)} wall s); peak RSS "
             f"{mib(probe.peak_rss_bytes)} (baseline {mib(probe.baseline_rss_bytes)}, {mib(probe.rss_at_quarter_bytes)} "
             f"at a quarter of the records, {mib(probe.rss_at_end_bytes)} at the end: "

@@ -2,11 +2,12 @@
 
 Layers, one way:
 - `components.core`: pure data and functions (the data dictionary, the S3 key layout, the endpoint's routes and
-  templates, resource names, IAM documents, service limits, the pipeline's arguments and the stack files). It
-  imports neither Pulumi nor `ingest`, so the `ingest` tool and a Lambda package can use it without loading the
-  Pulumi SDK.
-- `components.tracking_pipeline`, `components.http_endpoint`, `components.ingest_job`: the ComponentResources,
-  which turn the core into pulumi-aws resources.
+  templates, resource names, IAM documents, service limits, the pipeline's arguments, the stack files' config keys
+  and the stack outputs' names). It imports neither Pulumi nor `ingest`, so the `ingest` tool and a Lambda package
+  can use it without loading the Pulumi SDK.
+- `components.tracking_pipeline`, `components.http_endpoint`, `components.catalog`, `components.ingest_job`: the
+  ComponentResources, which turn the core into pulumi-aws resources; `components.alarms` (the one alarm builder) and
+  `components.component_outputs` (outputs listed once) are what they share.
 
 `TrackingPipeline` and `IngestJob` are loaded on first use (PEP 562), so `import components.core...` stays cheap
 and Pulumi-free (the Lambda archive ships this file); the Args never read stack configuration, so any stack can

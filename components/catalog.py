@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from .component_outputs import publish_outputs
 from .core.catalog import STORAGE_FORMATS, partition_keys, table_columns, table_parameters
 from .core.data_dictionary import load_record_schema
 from .core.named_queries import load_named_queries
@@ -78,15 +79,9 @@ class QueryCatalog(pulumi.ComponentResource):
         workgroup = self._workgroup()
         self._named_queries(database, workgroup)
 
-        self.database_name = database.name
-        self.table_name = self.table.name
-        self.workgroup_name = workgroup.name
-        self.register_outputs(
-            {
-                "database_name": self.database_name,
-                "table_name": self.table_name,
-                "workgroup_name": self.workgroup_name,
-            }
+        publish_outputs(
+            self,
+            {"database_name": database.name, "table_name": self.table.name, "workgroup_name": workgroup.name},
         )
 
     def _table(self, database: aws.glue.CatalogDatabase) -> aws.glue.CatalogTable:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from .component_outputs import publish_outputs
 from .core import iam
 from .core.data_dictionary import load_record_schema
 from .core.endpoint import (
@@ -46,7 +47,9 @@ WAF_MANAGED_RULE_GROUPS = (
     "AWSManagedRulesKnownBadInputsRuleSet",
 )
 """AWS's baseline and IP reputation rule groups (https://docs.aws.amazon.com/waf/latest/developerguide/
-aws-managed-rule-groups-baseline.html, ...-ip-rep.html), evaluated in this order after the rate limit."""
+aws-managed-rule-groups-baseline.html, ...-ip-rep.html), evaluated in this order after the rate limit. Known Bad
+Inputs blocks request patterns that exploit known vulnerabilities, Log4j's JNDI lookups (CVE-2021-44228) among
+them; the policy pack refuses a web ACL without it (wafv2-web-acl-known-bad-inputs)."""
 WAF_COUNTED_RULES = {"AWSManagedRulesCommonRuleSet": ("SizeRestrictions_BODY",)}
 """Rules only counted, not enforced: the common rule set blocks every body over 8 KB, and a batch of up to 500
 records is larger than that; API Gateway's model and 10 MB limit bound the body instead."""
@@ -105,20 +108,16 @@ class TrackingEndpoint(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=stage),
             )
 
-        self.url = stage.invoke_url
-        self.api_id = api.id
-        self.api_key_id = key.id if key is not None else None
-        self.role_arn = role.arn
-        self.access_log_group_name = log_group.name
-        outputs: dict[str, pulumi.Output[str]] = {
-            "url": self.url,
-            "api_id": self.api_id,
-            "role_arn": self.role_arn,
-            "access_log_group_name": self.access_log_group_name,
-        }
-        if self.api_key_id is not None:
-            outputs["api_key_id"] = self.api_key_id
-        self.register_outputs(outputs)
+        publish_outputs(
+            self,
+            {
+                "url": stage.invoke_url,
+                "api_id": api.id,
+                "api_key_id": key.id if key is not None else None,
+                "role_arn": role.arn,
+                "access_log_group_name": log_group.name,
+            },
+        )
 
     def _child(self, **extra: object) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, **extra)  # type: ignore[arg-type]
@@ -144,11 +143,9 @@ class TrackingEndpoint(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{self._name}-role-policy",
             role=role.id,
-            policy=pulumi.Output.all(self._args.stream_arn, self._settings.kms_key_arn, self._region).apply(
-                lambda resolved: json.dumps(
-                    iam.endpoint_stream_policy(stream_arn=resolved[0], kms_key_arn=resolved[1], region=resolved[2])
-                )
-            ),
+            policy=pulumi.Output.all(
+                stream_arn=self._args.stream_arn, kms_key_arn=self._settings.kms_key_arn, region=self._region
+            ).apply(lambda resolved: json.dumps(iam.endpoint_stream_policy(**resolved))),
             opts=pulumi.ResourceOptions(parent=role),
         )
         return role
@@ -380,11 +377,9 @@ class TrackingEndpoint(pulumi.ComponentResource):
         it", https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-deploy-api.html). `triggers`
         replaces the deployment whenever the definition's fingerprint changes (the provider's `triggers`: "when
         changed, will trigger a redeployment"); it is created after everything it serves."""
-        fingerprint = pulumi.Output.all(self._args.stream_name, role.arn, self._region).apply(
-            lambda resolved: definition.fingerprint(
-                stream_name=resolved[0], credentials_arn=resolved[1], region=resolved[2]
-            )
-        )
+        fingerprint = pulumi.Output.all(
+            stream_name=self._args.stream_name, credentials_arn=role.arn, region=self._region
+        ).apply(lambda resolved: definition.fingerprint(**resolved))
         return aws.apigateway.Deployment(
             f"{self._name}-deployment",
             rest_api=api.id,

@@ -18,6 +18,8 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
+from .alarms import AlarmSpec, metric_alarm
+from .component_outputs import publish_outputs
 from .core import iam
 from .core.job import (
     ARCHIVE_ENVIRONMENT,
@@ -41,7 +43,6 @@ QUEUE_RETENTION_SECONDS = 4 * 24 * 3600
 """SQS's default: a message not worked on within four days means the job is broken; the alarm fires long before."""
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 """The most SQS keeps a message (14 days), so a dead letter outlives a long weekend of nobody looking."""
-ALARM_PERIOD_SECONDS = 300
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -75,7 +76,10 @@ class IngestJobTarget:
     error_prefix: str = "errors/"
     kms_key_arn: pulumi.Input[str] | None = None
     alarm_topic_arn: pulumi.Input[str] | None = None
+    log_retention_days: int = TrackingPipelineArgs().log_retention_days
+    """The pipeline's log retention, which the job's log groups keep too unless its arguments say otherwise."""
     tags: pulumi.Input[Mapping[str, str]] = field(default_factory=dict)
+    """The tags of every job resource: a pipeline's own (its name added), so both are told apart the same way."""
 
     @classmethod
     def of_pipeline(cls, pipeline: object, args: TrackingPipelineArgs) -> IngestJobTarget:
@@ -91,7 +95,8 @@ class IngestJobTarget:
             error_prefix=args.error_prefix,
             kms_key_arn=args.kms_key_arn,
             alarm_topic_arn=args.alarm_topic_arn,
-            tags=args.tags,
+            log_retention_days=args.log_retention_days,
+            tags=pipeline.tags,  # type: ignore[attr-defined]
         )
 
 
@@ -137,47 +142,49 @@ class IngestJob(pulumi.ComponentResource):
         )
 
         dlq, queue = self._queues()
+        failed_runs = self._queue(f"{name}-planner-failures", message_retention_seconds=DLQ_RETENTION_SECONDS)
         ledger = self._ledger()
-        planner = self._planner(queue, ledger)
+        planner = self._planner(queue, ledger, failed_runs)
         worker = self._worker(queue, ledger)
         self._mapping(queue, worker)
         if args.schedule_expression is not None:
             self._schedule(planner)
-        self._alarms(queue, dlq)
+        self._alarms(queue, dlq, failed_runs)
 
-        self.ingest_queue_url = queue.url
-        self.ingest_dlq_url = dlq.url
-        self.ledger_table_name = ledger.name
-        self.planner_function_name = planner.name
-        self.worker_function_name = worker.name
-        self.report_prefix = pulumi.Output.from_input(args.report_prefix)
-        self.register_outputs(
+        publish_outputs(
+            self,
             {
-                "ingest_queue_url": self.ingest_queue_url,
-                "ingest_dlq_url": self.ingest_dlq_url,
-                "ledger_table_name": self.ledger_table_name,
-                "planner_function_name": self.planner_function_name,
-                "worker_function_name": self.worker_function_name,
-                "report_prefix": self.report_prefix,
-            }
+                "ingest_queue_url": queue.url,
+                "ingest_dlq_url": dlq.url,
+                "ledger_table_name": ledger.name,
+                "planner_function_name": planner.name,
+                "worker_function_name": worker.name,
+                "report_prefix": pulumi.Output.from_input(args.report_prefix),
+            },
         )
 
     def _child(self, **extra: object) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, **extra)  # type: ignore[arg-type]
 
+    def _queue(self, resource_name: str, **settings: object) -> aws.sqs.Queue:
+        """Every queue of the job, encrypted: SQS-managed SSE by default, the pipeline's customer key when it has one
+        (SQS takes one or the other:
+        https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html).
+        With a key, `sqs_managed_sse_enabled` is not sent at all: the provider declares it ConflictsWith
+        `kms_master_key_id` (hashicorp/terraform-provider-aws, internal/service/sqs/queue.go), and an explicit false
+        counts as set, so sending both fails the deploy."""
+        key = self._target.kms_key_arn
+        encryption: dict[str, object] = (
+            {"kms_master_key_id": key} if key is not None else {"sqs_managed_sse_enabled": True}
+        )
+        return aws.sqs.Queue(  # type: ignore[call-overload]
+            resource_name, tags=self._target.tags, opts=self._child(), **encryption, **settings
+        )
+
     def _queues(self) -> tuple[aws.sqs.Queue, aws.sqs.Queue]:
         args = self._args
-        dlq = aws.sqs.Queue(
-            f"{self._name}-dlq",
-            message_retention_seconds=DLQ_RETENTION_SECONDS,
-            tags=self._target.tags,
-            # SQS-managed SSE by default, the pipeline's customer key when it has one (SQS allows one or the other:
-            # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html).
-            sqs_managed_sse_enabled=self._target.kms_key_arn is None,
-            kms_master_key_id=self._target.kms_key_arn,
-            opts=self._child(),
-        )
-        queue = aws.sqs.Queue(
+        dlq = self._queue(f"{self._name}-dlq", message_retention_seconds=DLQ_RETENTION_SECONDS)
+        queue = self._queue(
             f"{self._name}-queue",
             # AWS: at least six times the function's timeout, so a batch is not redelivered while a worker runs.
             visibility_timeout_seconds=min_visibility_timeout(args.worker_timeout_seconds),
@@ -185,12 +192,6 @@ class IngestJob(pulumi.ComponentResource):
             redrive_policy=dlq.arn.apply(
                 lambda arn: json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": args.max_receive_count})
             ),
-            tags=self._target.tags,
-            # SQS-managed SSE by default, the pipeline's customer key when it has one (SQS allows one or the other:
-            # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html).
-            sqs_managed_sse_enabled=self._target.kms_key_arn is None,
-            kms_master_key_id=self._target.kms_key_arn,
-            opts=self._child(),
         )
         aws.sqs.RedriveAllowPolicy(
             f"{self._name}-dlq-redrive-allow",
@@ -204,7 +205,10 @@ class IngestJob(pulumi.ComponentResource):
 
     def _ledger(self) -> aws.dynamodb.Table:
         """On-demand capacity (a run's writes come in bursts), point-in-time recovery, encrypted at rest with the
-        customer key when there is one (DynamoDB always encrypts; without a key it uses an AWS-owned one)."""
+        customer key when there is one, else with the AWS managed key `aws/dynamodb`: `enabled` true without a key
+        ARN selects the AWS managed key, false would select an AWS owned one (the provider's
+        `server_side_encryption`; https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/EncryptionAtRest.html).
+        The managed key is chosen on purpose: its use shows in the account's CloudTrail."""
         key = self._target.kms_key_arn
         return aws.dynamodb.Table(
             f"{self._name}-ledger",
@@ -222,13 +226,19 @@ class IngestJob(pulumi.ComponentResource):
         return aws.cloudwatch.LogGroup(
             f"{function_name}-logs",
             name=f"/aws/lambda/{function_name}",
-            retention_in_days=self._args.log_retention_days,
+            retention_in_days=(
+                self._args.log_retention_days
+                if self._args.log_retention_days is not None
+                else self._target.log_retention_days
+            ),
             kms_key_id=self._target.kms_key_arn,
             tags=self._target.tags,
             opts=self._child(),
         )
 
-    def _role(self, suffix: str, service: str, policy: pulumi.Input[str]) -> aws.iam.Role:
+    def _role(
+        self, suffix: str, service: str, policy: pulumi.Input[str], *, managed_policy_arns: tuple[str, ...] = ()
+    ) -> aws.iam.Role:
         role = aws.iam.Role(
             f"{self._name}-{suffix}-role",
             assume_role_policy=self._account_id.apply(
@@ -240,11 +250,23 @@ class IngestJob(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{self._name}-{suffix}-policy", role=role.id, policy=policy, opts=pulumi.ResourceOptions(parent=role)
         )
+        for position, policy_arn in enumerate(managed_policy_arns, start=1):
+            aws.iam.RolePolicyAttachment(
+                f"{self._name}-{suffix}-managed-{position}",
+                role=role.name,
+                policy_arn=policy_arn,
+                opts=pulumi.ResourceOptions(parent=role),
+            )
         return role
 
+    def _function_role(self, suffix: str, policy: pulumi.Input[str]) -> aws.iam.Role:
+        """A function's role: its own inline policy, plus X-Ray's managed one when the function is traced."""
+        tracing = (iam.XRAY_WRITE_POLICY_ARN,) if self._args.enable_tracing else ()
+        return self._role(suffix, iam.LAMBDA_TRUST_SERVICE, policy, managed_policy_arns=tracing)
+
     def _function_arn(self, function_name: str) -> pulumi.Output[str]:
-        return pulumi.Output.all(self._region, self._account_id).apply(
-            lambda resolved: f"arn:aws:lambda:{resolved[0]}:{resolved[1]}:function:{function_name}"
+        return pulumi.Output.format(
+            "arn:aws:lambda:{0}:{1}:function:{2}", self._region, self._account_id, function_name
         )
 
     def _environment(self, queue: aws.sqs.Queue, ledger: aws.dynamodb.Table) -> dict[str, pulumi.Input[str]]:
@@ -284,40 +306,39 @@ class IngestJob(pulumi.ComponentResource):
             memory_size=memory_mb,
             timeout=timeout_seconds,
             reserved_concurrent_executions=reserved_concurrency,
+            # Active: Lambda samples invocations and sends their traces to X-Ray
+            # (https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html).
+            tracing_config={"mode": "Active" if self._args.enable_tracing else "PassThrough"},
             environment={"variables": environment},
             logging_config={"log_format": "Text", "log_group": log_group.name},
             kms_key_arn=self._target.kms_key_arn,
             tags=self._target.tags,
-            opts=self._child(depends_on=[log_group]),
+            opts=self._child(depends_on=[log_group, role]),
         )
 
-    def _planner(self, queue: aws.sqs.Queue, ledger: aws.dynamodb.Table) -> aws.lambda_.Function:
+    def _planner(
+        self, queue: aws.sqs.Queue, ledger: aws.dynamodb.Table, failed_runs: aws.sqs.Queue
+    ) -> aws.lambda_.Function:
         args = self._args
         log_group = self._log_group(self._planner_name)
         policy = pulumi.Output.all(
-            ledger.arn,
-            queue.arn,
-            self._function_arn(self._planner_name),
-            log_group.arn,
-            self._target.kms_key_arn,
-            self._region,
+            table_arn=ledger.arn,
+            queue_arn=queue.arn,
+            planner_arn=self._function_arn(self._planner_name),
+            failed_runs_queue_arn=failed_runs.arn,
+            log_group_arn=log_group.arn,
+            kms_key_arn=self._target.kms_key_arn,
+            region=self._region,
         ).apply(
             lambda resolved: json.dumps(
-                iam.planner_policy(
-                    source_bucket=args.source_bucket,
-                    source_prefix=args.source_prefix,
-                    table_arn=resolved[0],
-                    queue_arn=resolved[1],
-                    planner_arn=resolved[2],
-                    log_group_arn=resolved[3],
-                    kms_key_arn=resolved[4],
-                    region=resolved[5],
-                )
+                iam.planner_policy(source_bucket=args.source_bucket, source_prefix=args.source_prefix, **resolved)
             )
         )
-        role = self._role("planner", iam.LAMBDA_TRUST_SERVICE, policy)
-        # One planner at a time: two overlapping runs would only race for the same claims.
-        return self._function(
+        role = self._function_role("planner", policy)
+        # No reservation by default: Lambda refuses one that leaves the account fewer than 100 unreserved executions
+        # (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html), which new accounts with a
+        # quota of 10 or 50 always do. Overlapping runs are safe: the ledger's conditional claims let one enqueue.
+        planner = self._function(
             self._planner_name,
             PLANNER_HANDLER,
             role,
@@ -325,7 +346,24 @@ class IngestJob(pulumi.ComponentResource):
             self._environment(queue, ledger),
             memory_mb=512,
             timeout_seconds=args.planner_timeout_seconds,
-            reserved_concurrency=1,
+            reserved_concurrency=1 if args.reserve_planner_concurrency else None,
+        )
+        self._failed_runs_destination(planner, failed_runs, role)
+        return planner
+
+    def _failed_runs_destination(
+        self, planner: aws.lambda_.Function, failed_runs: aws.sqs.Queue, role: aws.iam.Role
+    ) -> aws.lambda_.FunctionEventInvokeConfig:
+        """The schedule and the planner's own continuation invoke it asynchronously: a run that fails Lambda's two
+        retries would vanish. Its invocation record (event, error) goes to a queue instead, which an alarm watches
+        (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html). The role must already
+        allow the send when the destination is set, so the config waits for the role's policy."""
+        return aws.lambda_.FunctionEventInvokeConfig(
+            f"{self._name}-planner-invoke-config",
+            function_name=planner.name,
+            maximum_retry_attempts=2,
+            destination_config={"on_failure": {"destination": failed_runs.arn}},
+            opts=pulumi.ResourceOptions(parent=planner, depends_on=[role]),
         )
 
     def _worker(self, queue: aws.sqs.Queue, ledger: aws.dynamodb.Table) -> aws.lambda_.Function:
@@ -333,30 +371,24 @@ class IngestJob(pulumi.ComponentResource):
         target = self._target
         log_group = self._log_group(self._worker_name)
         policy = pulumi.Output.all(
-            ledger.arn,
-            queue.arn,
-            target.stream_arn,
-            target.bucket_arn,
-            log_group.arn,
-            target.kms_key_arn,
-            self._region,
+            table_arn=ledger.arn,
+            queue_arn=queue.arn,
+            stream_arn=target.stream_arn,
+            report_bucket_arn=target.bucket_arn,
+            log_group_arn=log_group.arn,
+            kms_key_arn=target.kms_key_arn,
+            region=self._region,
         ).apply(
             lambda resolved: json.dumps(
                 iam.worker_policy(
                     source_bucket=args.source_bucket,
                     source_prefix=args.source_prefix,
-                    table_arn=resolved[0],
-                    queue_arn=resolved[1],
-                    stream_arn=resolved[2],
-                    report_bucket_arn=resolved[3],
                     report_prefix=args.report_prefix,
-                    log_group_arn=resolved[4],
-                    kms_key_arn=resolved[5],
-                    region=resolved[6],
+                    **resolved,
                 )
             )
         )
-        role = self._role("worker", iam.LAMBDA_TRUST_SERVICE, policy)
+        role = self._function_role("worker", policy)
         return self._function(
             self._worker_name,
             WORKER_HANDLER,
@@ -378,6 +410,7 @@ class IngestJob(pulumi.ComponentResource):
             batch_size=self._args.batch_size,
             function_response_types=["ReportBatchItemFailures"],
             scaling_config={"maximum_concurrency": self.worker_max_concurrency},
+            tags=self._target.tags,
             opts=pulumi.ResourceOptions(parent=worker),
         )
 
@@ -392,44 +425,48 @@ class IngestJob(pulumi.ComponentResource):
             opts=self._child(),
         )
 
-    def _alarms(self, queue: aws.sqs.Queue, dlq: aws.sqs.Queue) -> list[aws.cloudwatch.MetricAlarm]:
+    def _alarms(
+        self, queue: aws.sqs.Queue, dlq: aws.sqs.Queue, failed_runs: aws.sqs.Queue
+    ) -> list[aws.cloudwatch.MetricAlarm]:
         """A message in the DLQ is an object that failed maxReceiveCount times; an old message in the queue means
         the workers are stuck. SQS metrics: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html"""
-        topic = self._target.alarm_topic_arn
-        actions = [topic] if topic is not None else []
+        target = self._target
         specs = (
-            (
+            AlarmSpec(
                 "dlq-not-empty",
-                dlq,
-                "ApproximateNumberOfMessagesVisible",
+                "AWS/SQS",
+                ("ApproximateNumberOfMessagesVisible",),
+                {"QueueName": dlq.name},
+                "Maximum",
+                "GreaterThanThreshold",
                 0,
+                1,
                 "an object failed every attempt: see `python -m ingest job status`",
             ),
-            (
+            AlarmSpec(
                 "queue-stuck",
-                queue,
-                "ApproximateAgeOfOldestMessage",
+                "AWS/SQS",
+                ("ApproximateAgeOfOldestMessage",),
+                {"QueueName": queue.name},
+                "Maximum",
+                "GreaterThanThreshold",
                 self._args.oldest_message_alarm_seconds,
+                1,
                 "the oldest message has waited too long: workers failing or throttled",
+            ),
+            AlarmSpec(
+                "planner-failed",
+                "AWS/SQS",
+                ("ApproximateNumberOfMessagesVisible",),
+                {"QueueName": failed_runs.name},
+                "Maximum",
+                "GreaterThanThreshold",
+                0,
+                1,
+                "a planner run failed every retry: its record (event and error) is in the planner-failures queue",
             ),
         )
         return [
-            aws.cloudwatch.MetricAlarm(
-                f"{self._name}-{suffix}",
-                alarm_description=description,
-                namespace="AWS/SQS",
-                metric_name=metric,
-                dimensions={"QueueName": watched.name},
-                statistic="Maximum",
-                period=ALARM_PERIOD_SECONDS,
-                evaluation_periods=1,
-                comparison_operator="GreaterThanThreshold",
-                threshold=threshold,
-                treat_missing_data="notBreaching",
-                alarm_actions=actions,
-                ok_actions=actions,
-                tags=self._target.tags,
-                opts=self._child(),
-            )
-            for suffix, watched, metric, threshold, description in specs
+            metric_alarm(self._name, spec, topic_arn=target.alarm_topic_arn, tags=target.tags, opts=self._child())
+            for spec in specs
         ]

@@ -1,8 +1,10 @@
 """`python -m components.lambda_archive`: the ingest job's Lambda archive, byte for byte the same from the same
 sources, so `pulumi preview` shows a code change only when the code changed.
 
-What goes in: the wheels of requirements-lambda.txt for the Lambda platform and Python (pip's cross-platform
-install: `--platform manylinux2014_x86_64 --implementation cp --python-version 3.11 --only-binary=:all:`,
+What goes in: the wheels of requirements-lambda.txt (the lock `make lock` resolves for Lambda's platform, every
+package pinned with its hashes, checked on download and on install), installed for the Lambda platform and Python
+(pip's cross-platform install:
+`--platform manylinux2014_x86_64 --implementation cp --python-version 3.11 --only-binary=:all:`,
 https://docs.aws.amazon.com/lambda/latest/dg/python-package.html#python-package-native-libraries), and the
 project's Pulumi-free packages: `components/__init__.py` and `components/core/` (the contract, the schema, the
 limits) and `ingest/` without its sample data. Never Pulumi, tests, bench or the policy pack.
@@ -99,6 +101,7 @@ def _platform_flags() -> list[str]:
         python_version(),
         "--only-binary=:all:",
         "--no-deps",
+        "--require-hashes",
     ]
 
 

@@ -18,7 +18,9 @@ from typing import NamedTuple
 import pulumi
 import pulumi_aws as aws
 
+from .alarms import AlarmSpec, metric_alarm
 from .catalog import QueryCatalog, QueryCatalogArgs
+from .component_outputs import publish_outputs
 from .core import iam
 from .core.catalog import PARQUET_COMPRESSION, PARQUET_DICTIONARY, PARQUET_FILE_EXTENSION, QUERY_RESULTS_PREFIX
 from .core.layout import APPEND_DELIMITER_PROCESSOR, delivery_prefix, error_output_prefix
@@ -27,7 +29,6 @@ from .core.settings import TrackingPipelineArgs
 from .http_endpoint import TrackingEndpoint, TrackingEndpointArgs
 
 TYPE_TOKEN = "tracking:index:TrackingPipeline"
-ALARM_PERIOD_SECONDS = 300
 ABORT_INCOMPLETE_UPLOADS_RULE: aws.s3.BucketLifecycleConfigurationRuleArgsDict = {
     "id": "abort-incomplete-multipart-uploads",
     "status": "Enabled",
@@ -38,26 +39,24 @@ ABORT_INCOMPLETE_UPLOADS_RULE: aws.s3.BucketLifecycleConfigurationRuleArgsDict =
 TRANSITION_MINIMUM_OBJECT_SIZE = "all_storage_classes_128K"
 """Objects under 128 KB never change storage class, written out rather than left to S3's default (the same
 value since September 2024: https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html).
-Chosen on purpose: STANDARD_IA bills an object under 128 KB as 128 KB, GLACIER adds 40 KB of billed metadata to
-every object, and every transition is a billed request, so moving a small object costs more than keeping it.
+Chosen on purpose: STANDARD_IA and GLACIER_IR bill an object under 128 KB as 128 KB, and every transition is a
+billed request, so moving a small object costs more than keeping it.
 dev's 1 MiB / 60 s buffers write such objects, which therefore stay in STANDARD (a force-destroyed bucket);
 prod's 128 MiB / 900 s buffers write objects well above it, which are tiered."""
+DATA_ACCESS_LOG_PREFIX = "s3-access/"
+RESULTS_ACCESS_LOG_PREFIX = "s3-access-query-results/"
+"""The log bucket's folder for each logged bucket: the data bucket's keeps its earlier name; Athena's results, which
+hold copies of the data, are logged beside it."""
+QUERYABLE_ARCHIVE_STORAGE_CLASS = "GLACIER_IR"
+"""Where delivered data goes after `lifecycle_glacier_days`: S3 Glacier Instant Retrieval, which is not archived
+(read in real time, no restore: https://docs.aws.amazon.com/AmazonS3/latest/userguide/archived-objects.html), so
+Athena's named queries and `python -m ingest query` still read every partition. GLACIER (Flexible Retrieval) and
+DEEP_ARCHIVE are archived: Athena skips such objects without an error and GetObject refuses them
+(https://docs.aws.amazon.com/athena/latest/ug/querying-glacier.html), so a query's history would silently shrink.
+docs/query.md says how to read objects archived before this choice."""
 
 
 _DefaultEncryption = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgsDict
-
-
-class _AlarmSpec(NamedTuple):
-    suffix: str
-    namespace: str
-    metrics: tuple[str, ...]
-    """One metric, or several whose sum is watched (a metric math alarm)."""
-    dimensions: Mapping[str, pulumi.Input[str]]
-    statistic: str
-    comparison: str
-    threshold: float
-    periods: int
-    description: str
 
 
 FIREHOSE_SOURCE_THROTTLE_METRICS = ("ThrottledGetRecords", "ThrottledGetShardIterator", "ThrottledDescribeStream")
@@ -72,6 +71,13 @@ class _ProtectedBucket:
     bucket: aws.s3.Bucket
     settings: list[pulumi.Resource]
     """Everything that must exist before the bucket is used (encryption, ownership, policy...)."""
+
+
+class _LoggedBucket(NamedTuple):
+    resource_name: str
+    """The BucketLogging resource's name."""
+    target_prefix: str
+    bucket: aws.s3.Bucket
 
 
 class TrackingPipeline(pulumi.ComponentResource):
@@ -99,6 +105,9 @@ class TrackingPipeline(pulumi.ComponentResource):
     glue_database_name: pulumi.Output[str]
     glue_table_name: pulumi.Output[str]
     athena_workgroup_name: pulumi.Output[str]
+    tags: pulumi.Output[dict[str, str]]
+    """The tags on every resource it made (the caller's plus the pipeline's name); an IngestJob built on the
+    pipeline carries the same. Not a stack output: a program passes it on, nobody reads it from a stack."""
 
     def __init__(
         self,
@@ -113,70 +122,49 @@ class TrackingPipeline(pulumi.ComponentResource):
         invoke_opts = pulumi.InvokeOptions(parent=self)
         self._account_id = aws.get_caller_identity_output(opts=invoke_opts).account_id
         self._region = aws.get_region_output(opts=invoke_opts).region
-        self._tags = pulumi.Output.from_input(args.tags).apply(self._merged_tags)
+        self._tags = self.tags = pulumi.Output.from_input(args.tags).apply(self._merged_tags)
         self._catalog_names = CatalogNames.for_pipeline(name, pulumi.get_stack())
 
         stream = self._stream()
         data = self._data_bucket()
-        catalog = self._catalog(data.bucket, self._query_results_bucket().bucket)
+        results = self._query_results_bucket()
+        catalog = self._catalog(data.bucket, results.bucket)
         log_group, log_stream = self._delivery_logs()
         role, role_policy = self._firehose_role(stream, data.bucket, log_stream)
         delivery = self._delivery_stream(stream, data, role, role_policy, log_group, log_stream, catalog)
         producer_policy = self._producer_policy(stream)
         endpoint = self._http_endpoint(stream) if args.enable_http_endpoint else None
         if args.enable_access_logging:
-            self._access_logging(data.bucket)
+            self._access_logging(
+                _LoggedBucket(f"{name}-bucket-logging", DATA_ACCESS_LOG_PREFIX, data.bucket),
+                _LoggedBucket(f"{self._names.query_results_bucket}-logging", RESULTS_ACCESS_LOG_PREFIX, results.bucket),
+            )
         if args.enable_alarms:
             self._alarms(stream, delivery)
 
-        self.stream_name = stream.name
-        self.stream_arn = stream.arn
-        self.delivery_stream_name = delivery.name
-        self.delivery_stream_arn = delivery.arn
-        self.bucket_name = data.bucket.bucket
-        self.bucket_arn = data.bucket.arn
-        self.delivery_prefix = pulumi.Output.from_input(args.data_prefix)
-        self.error_prefix = pulumi.Output.from_input(args.error_prefix)
-        self.firehose_role_arn = role.arn
-        self.producer_policy_arn = producer_policy.arn
-        self.log_group_name = log_group.name
-        self.region = self._region
-        self.buffering_interval_seconds = pulumi.Output.from_input(args.buffering_interval_seconds)
-        self.tracking_endpoint_url = endpoint.url if endpoint is not None else None
-        self.tracking_api_id = endpoint.api_id if endpoint is not None else None
-        self.api_key_id = endpoint.api_key_id if endpoint is not None else None
-        self.glue_database_name = catalog.database_name
-        self.glue_table_name = catalog.table_name
-        self.athena_workgroup_name = catalog.workgroup_name
-        endpoint_outputs = {
-            name: value
-            for name, value in (
-                ("tracking_endpoint_url", self.tracking_endpoint_url),
-                ("tracking_api_id", self.tracking_api_id),
-                ("api_key_id", self.api_key_id),
-            )
-            if value is not None
-        }
-        self.register_outputs(
+        publish_outputs(
+            self,
             {
-                "stream_name": self.stream_name,
-                "stream_arn": self.stream_arn,
-                "delivery_stream_name": self.delivery_stream_name,
-                "delivery_stream_arn": self.delivery_stream_arn,
-                "bucket_name": self.bucket_name,
-                "bucket_arn": self.bucket_arn,
-                "delivery_prefix": self.delivery_prefix,
-                "error_prefix": self.error_prefix,
-                "firehose_role_arn": self.firehose_role_arn,
-                "producer_policy_arn": self.producer_policy_arn,
-                "log_group_name": self.log_group_name,
-                "region": self.region,
-                "buffering_interval_seconds": self.buffering_interval_seconds,
-                "glue_database_name": self.glue_database_name,
-                "glue_table_name": self.glue_table_name,
-                "athena_workgroup_name": self.athena_workgroup_name,
-                **endpoint_outputs,
-            }
+                "stream_name": stream.name,
+                "stream_arn": stream.arn,
+                "delivery_stream_name": delivery.name,
+                "delivery_stream_arn": delivery.arn,
+                "bucket_name": data.bucket.bucket,
+                "bucket_arn": data.bucket.arn,
+                "delivery_prefix": pulumi.Output.from_input(args.data_prefix),
+                "error_prefix": pulumi.Output.from_input(args.error_prefix),
+                "firehose_role_arn": role.arn,
+                "producer_policy_arn": producer_policy.arn,
+                "log_group_name": log_group.name,
+                "region": self._region,
+                "buffering_interval_seconds": pulumi.Output.from_input(args.buffering_interval_seconds),
+                "tracking_endpoint_url": endpoint.url if endpoint is not None else None,
+                "tracking_api_id": endpoint.api_id if endpoint is not None else None,
+                "api_key_id": endpoint.api_key_id if endpoint is not None else None,
+                "glue_database_name": catalog.database_name,
+                "glue_table_name": catalog.table_name,
+                "athena_workgroup_name": catalog.workgroup_name,
+            },
         )
 
     def _merged_tags(self, tags: Mapping[str, str] | None) -> dict[str, str]:
@@ -358,7 +346,7 @@ class TrackingPipeline(pulumi.ComponentResource):
             {"days": days, "storage_class": storage_class}
             for days, storage_class in (
                 (args.lifecycle_ia_days, "STANDARD_IA"),
-                (args.lifecycle_glacier_days, "GLACIER"),
+                (args.lifecycle_glacier_days, QUERYABLE_ARCHIVE_STORAGE_CLASS),
             )
             if days is not None
         ]
@@ -414,18 +402,26 @@ class TrackingPipeline(pulumi.ComponentResource):
         names = self._catalog_names
         converts = args.record_format == "parquet"
         policy = pulumi.Output.all(
-            stream.arn, bucket.arn, log_stream.arn, args.kms_key_arn, self._region, self._account_id
+            stream_arn=stream.arn,
+            bucket_arn=bucket.arn,
+            log_stream_arn=log_stream.arn,
+            kms_key_arn=args.kms_key_arn,
+            region=self._region,
+            account_id=self._account_id,
         ).apply(
             lambda resolved: json.dumps(
                 iam.firehose_delivery_policy(
-                    stream_arn=resolved[0],
-                    bucket_arn=resolved[1],
+                    stream_arn=resolved["stream_arn"],
+                    bucket_arn=resolved["bucket_arn"],
                     object_prefixes=prefixes,
-                    log_stream_arn=resolved[2],
-                    kms_key_arn=resolved[3],
-                    region=resolved[4],
+                    log_stream_arn=resolved["log_stream_arn"],
+                    kms_key_arn=resolved["kms_key_arn"],
+                    region=resolved["region"],
                     glue_table_arns=iam.glue_table_arns(
-                        region=resolved[4], account_id=resolved[5], database=names.database, table=names.table
+                        region=resolved["region"],
+                        account_id=resolved["account_id"],
+                        database=names.database,
+                        table=names.table,
                     )
                     if converts
                     else None,
@@ -520,10 +516,8 @@ class TrackingPipeline(pulumi.ComponentResource):
         return aws.iam.Policy(
             f"{self._name}-producer-policy",
             description="Write records to the tracking stream; attach to any producer's role",
-            policy=pulumi.Output.all(stream.arn, args.kms_key_arn, self._region).apply(
-                lambda resolved: json.dumps(
-                    iam.producer_policy(stream_arn=resolved[0], kms_key_arn=resolved[1], region=resolved[2])
-                )
+            policy=pulumi.Output.all(stream_arn=stream.arn, kms_key_arn=args.kms_key_arn, region=self._region).apply(
+                lambda resolved: json.dumps(iam.producer_policy(**resolved))
             ),
             tags=self._tags,
             opts=self._child(),
@@ -536,20 +530,20 @@ class TrackingPipeline(pulumi.ComponentResource):
             opts=self._child(),
         )
 
-    def _access_logging(self, data_bucket: aws.s3.Bucket) -> _ProtectedBucket:
-        """S3 server access logs can only be delivered to an SSE-S3 bucket, so the log bucket never uses the
-        customer key; it gets every other protection of the data bucket, and an expiry."""
+    def _access_logging(self, *logged: _LoggedBucket) -> _ProtectedBucket:
+        """S3 server access logs of the data bucket and of Athena's results bucket (which holds copies of the data),
+        each under its own prefix. S3 server access logs can only be delivered to an
+        SSE-S3 bucket, so the log bucket never uses the customer key; it gets every other protection of the data
+        bucket, and an expiry (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html)."""
         args = self._args
         log_name = f"{self._name}-access-logs"
 
         def policy_for(log_bucket: aws.s3.Bucket) -> pulumi.Output[str]:
-            return pulumi.Output.all(log_bucket.arn, data_bucket.arn, self._account_id).apply(
-                lambda resolved: json.dumps(
-                    iam.access_log_bucket_policy(
-                        log_bucket_arn=resolved[0], source_bucket_arn=resolved[1], account_id=resolved[2]
-                    )
-                )
-            )
+            return pulumi.Output.all(
+                log_bucket_arn=log_bucket.arn,
+                source_bucket_arns=pulumi.Output.all(*(source.bucket.arn for source in logged)),
+                account_id=self._account_id,
+            ).apply(lambda resolved: json.dumps(iam.access_log_bucket_policy(**resolved)))
 
         logs = self._protected_bucket(log_name, kms_key_arn=None, policy_for=policy_for)
         aws.s3.BucketLifecycleConfiguration(
@@ -567,15 +561,16 @@ class TrackingPipeline(pulumi.ComponentResource):
             ],
             opts=_settings_of(logs.bucket),
         )
-        aws.s3.BucketLogging(
-            f"{self._name}-bucket-logging",
-            bucket=data_bucket.id,
-            target_bucket=logs.bucket.id,
-            target_prefix="s3-access/",
-            opts=pulumi.ResourceOptions.merge(
-                _settings_of(data_bucket), pulumi.ResourceOptions(depends_on=logs.settings)
-            ),
-        )
+        for source in logged:
+            aws.s3.BucketLogging(
+                source.resource_name,
+                bucket=source.bucket.id,
+                target_bucket=logs.bucket.id,
+                target_prefix=source.target_prefix,
+                opts=pulumi.ResourceOptions.merge(
+                    _settings_of(source.bucket), pulumi.ResourceOptions(depends_on=logs.settings)
+                ),
+            )
         return logs
 
     def _alarms(
@@ -589,7 +584,7 @@ class TrackingPipeline(pulumi.ComponentResource):
         stream_dims = {"StreamName": stream.name}
         delivery_dims = {"DeliveryStreamName": delivery.name}
         specs = [
-            _AlarmSpec(
+            AlarmSpec(
                 "iterator-age",
                 "AWS/Kinesis",
                 ("GetRecords.IteratorAgeMilliseconds",),
@@ -600,7 +595,7 @@ class TrackingPipeline(pulumi.ComponentResource):
                 1,
                 "Firehose is falling behind the stream: records wait longer than the freshness target",
             ),
-            _AlarmSpec(
+            AlarmSpec(
                 "write-throttled",
                 "AWS/Kinesis",
                 ("WriteProvisionedThroughputExceeded",),
@@ -611,7 +606,7 @@ class TrackingPipeline(pulumi.ComponentResource):
                 3,
                 "Producers were throttled for 15 minutes: add shards or switch to ON_DEMAND",
             ),
-            _AlarmSpec(
+            AlarmSpec(
                 "read-throttled",
                 "AWS/Kinesis",
                 ("ReadProvisionedThroughputExceeded",),
@@ -622,7 +617,7 @@ class TrackingPipeline(pulumi.ComponentResource):
                 3,
                 "Stream reads were throttled for 15 minutes: too many consumers share the shards",
             ),
-            _AlarmSpec(
+            AlarmSpec(
                 "data-freshness",
                 "AWS/Firehose",
                 ("DeliveryToS3.DataFreshness",),
@@ -633,7 +628,7 @@ class TrackingPipeline(pulumi.ComponentResource):
                 1,
                 f"Oldest undelivered record is older than {freshness} s (2 x buffering interval + 300 s)",
             ),
-            _AlarmSpec(
+            AlarmSpec(
                 "delivery-success",
                 "AWS/Firehose",
                 ("DeliveryToS3.Success",),
@@ -644,7 +639,7 @@ class TrackingPipeline(pulumi.ComponentResource):
                 1,
                 "Some deliveries to S3 failed: see the delivery log group and the error prefix",
             ),
-            _AlarmSpec(
+            AlarmSpec(
                 "source-throttled",
                 "AWS/Firehose",
                 FIREHOSE_SOURCE_THROTTLE_METRICS,
@@ -657,52 +652,10 @@ class TrackingPipeline(pulumi.ComponentResource):
                 "15 minutes: other consumers share the shards' read limits",
             ),
         ]
-        return [self._alarm(spec) for spec in specs]
-
-    def _alarm(self, spec: _AlarmSpec) -> aws.cloudwatch.MetricAlarm:
-        args = self._args
-        actions = [args.alarm_topic_arn] if args.alarm_topic_arn is not None else []
-        single = len(spec.metrics) == 1
-        return aws.cloudwatch.MetricAlarm(
-            f"{self._name}-{spec.suffix}",
-            alarm_description=spec.description,
-            namespace=spec.namespace if single else None,
-            metric_name=spec.metrics[0] if single else None,
-            dimensions=spec.dimensions if single else None,
-            statistic=spec.statistic if single else None,
-            period=ALARM_PERIOD_SECONDS if single else None,
-            metric_queries=None if single else _summed(spec),
-            comparison_operator=spec.comparison,
-            threshold=spec.threshold,
-            evaluation_periods=spec.periods,
-            treat_missing_data="notBreaching",
-            alarm_actions=actions,
-            ok_actions=actions,
-            tags=self._tags,
-            opts=self._child(),
-        )
-
-
-def _summed(spec: _AlarmSpec) -> list[aws.cloudwatch.MetricAlarmMetricQueryArgsDict]:
-    """Several metrics summed by one metric math expression, missing points counted as 0: the one time series an
-    alarm on an expression watches
-    (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create-alarm-on-metric-math-expression.html)."""
-    queries: list[aws.cloudwatch.MetricAlarmMetricQueryArgsDict] = [
-        {
-            "id": f"m{position}",
-            "metric": {
-                "namespace": spec.namespace,
-                "metric_name": metric,
-                "dimensions": spec.dimensions,
-                "stat": spec.statistic,
-                "period": ALARM_PERIOD_SECONDS,
-            },
-            "return_data": False,
-        }
-        for position, metric in enumerate(spec.metrics, start=1)
-    ]
-    filled = ", ".join(f"FILL(m{position}, 0)" for position in range(1, len(spec.metrics) + 1))
-    return [*queries, {"id": "total", "expression": f"SUM([{filled}])", "label": spec.suffix, "return_data": True}]
+        return [
+            metric_alarm(self._name, spec, topic_arn=args.alarm_topic_arn, tags=self._tags, opts=self._child())
+            for spec in specs
+        ]
 
 
 def _settings_of(bucket: aws.s3.Bucket) -> pulumi.ResourceOptions:

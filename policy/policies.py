@@ -58,6 +58,18 @@ GLUE_TABLE_TYPE = "aws:glue/catalogTable:CatalogTable"
 QUEUE_TYPE = "aws:sqs/queue:Queue"
 TABLE_TYPE = "aws:dynamodb/table:Table"
 FUNCTION_URL_TYPE = "aws:lambda/functionUrl:FunctionUrl"
+FUNCTION_TYPE = "aws:lambda/function:Function"
+LIFECYCLE_TYPES = (
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+)
+ARCHIVED_STORAGE_CLASSES = ("GLACIER", "DEEP_ARCHIVE")
+"""S3's archived classes: not readable until restored, and skipped by Athena without an error
+(https://docs.aws.amazon.com/AmazonS3/latest/userguide/archived-objects.html,
+https://docs.aws.amazon.com/athena/latest/ug/querying-glacier.html). GLACIER_IR is not archived."""
+KNOWN_BAD_INPUTS_RULE_GROUP = "AWSManagedRulesKnownBadInputsRuleSet"
+"""AWS's managed rule group against request patterns known to exploit vulnerabilities, Log4j's JNDI lookups
+(CVE-2021-44228) among them (https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html)."""
 ATHENA_RESULT_ENCRYPTION = ("SSE_S3", "SSE_KMS", "CSE_KMS")
 
 PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
@@ -242,6 +254,14 @@ def validate_queue_encryption(args: ResourceValidationArgs, report_violation: Re
         report_violation(
             "The queue is not encrypted at rest: set sqsManagedSseEnabled or kmsMasterKeyId (FSBP SQS.1).", None
         )
+    elif args.props.get("kmsMasterKeyId") and args.props.get("sqsManagedSseEnabled") is not None:
+        # The provider declares sqs_managed_sse_enabled ConflictsWith kms_master_key_id, and an explicit false counts
+        # as set (hashicorp/terraform-provider-aws, internal/service/sqs/queue.go): the deploy would fail.
+        report_violation(
+            "The queue sets both kmsMasterKeyId and sqsManagedSseEnabled, which the provider refuses together: "
+            "with a customer key, leave sqsManagedSseEnabled unset (not false).",
+            None,
+        )
 
 
 def validate_table_recovery_and_encryption(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -265,6 +285,30 @@ def validate_no_public_function_url(args: ResourceValidationArgs, report_violati
             "A function URL with authorizationType NONE lets anyone invoke the function: use AWS_IAM (FSBP Lambda.1).",
             None,
         )
+
+
+def validate_function_tracing(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """Without active tracing a function's part of a request is invisible next to the traced endpoint
+    (https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html)."""
+    if args.resource_type != FUNCTION_TYPE:
+        return
+    if (args.props.get("tracingConfig") or {}).get("mode") != "Active":
+        report_violation(
+            "The function is not traced: set tracingConfig.mode to Active (and allow X-Ray writes to its role).", None
+        )
+
+
+def validate_lifecycle_keeps_data_readable(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type not in LIFECYCLE_TYPES:
+        return
+    for rule in args.props.get("rules") or []:
+        for transition in rule.get("transitions") or []:
+            if transition.get("storageClass") in ARCHIVED_STORAGE_CLASSES:
+                report_violation(
+                    f"Lifecycle rule {rule.get('id')!r} archives objects to {transition['storageClass']}: Athena skips "
+                    "archived objects and GetObject refuses them until restored; use GLACIER_IR or STANDARD_IA.",
+                    None,
+                )
 
 
 def _s3_destination(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
@@ -456,6 +500,21 @@ def validate_no_data_trace(args: ResourceValidationArgs, report_violation: Repor
         report_violation("Full request and response logging is on: set settings.dataTraceEnabled to false.", None)
 
 
+def validate_web_acl_known_bad_inputs(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type != WEB_ACL_TYPE:
+        return
+    groups = {
+        ((rule.get("statement") or {}).get("managedRuleGroupStatement") or {}).get("name")
+        for rule in args.props.get("rules") or []
+    }
+    if KNOWN_BAD_INPUTS_RULE_GROUP not in groups:
+        report_violation(
+            f"The web ACL lacks AWS's {KNOWN_BAD_INPUTS_RULE_GROUP} managed rule group "
+            "(Log4j lookups, CVE-2021-44228).",
+            None,
+        )
+
+
 # --- Settings that live in their own resources (span resources) ---------------------------------------------------
 
 
@@ -562,6 +621,18 @@ lambda_no_public_url = ResourceValidationPolicy(
     validate=validate_no_public_function_url,
     severity=Severity.HIGH,
 )
+lambda_function_traced = ResourceValidationPolicy(
+    name="lambda-function-traced",
+    description="Lambda functions have X-Ray active tracing (tracingConfig.mode Active).",
+    validate=validate_function_tracing,
+    severity=Severity.LOW,
+)
+s3_lifecycle_keeps_data_readable = ResourceValidationPolicy(
+    name="s3-lifecycle-no-archive-classes",
+    description="S3 lifecycle rules never move objects to GLACIER or DEEP_ARCHIVE, which Athena cannot read.",
+    validate=validate_lifecycle_keeps_data_readable,
+    severity=Severity.MEDIUM,
+)
 firehose_s3_compressed = ResourceValidationPolicy(
     name="firehose-s3-compressed",
     description="Firehose S3 destinations compress what they deliver (not UNCOMPRESSED).",
@@ -623,6 +694,12 @@ apigateway_no_data_trace = ResourceValidationPolicy(
     validate=validate_no_data_trace,
     severity=Severity.HIGH,
 )
+wafv2_known_bad_inputs = ResourceValidationPolicy(
+    name="wafv2-web-acl-known-bad-inputs",
+    description="WAFv2 web ACLs include AWS's Known Bad Inputs managed rule group.",
+    validate=validate_web_acl_known_bad_inputs,
+    severity=Severity.HIGH,
+)
 wafv2_web_acl_logging = StackValidationPolicy(
     name="wafv2-web-acl-logging",
     description="Every WAFv2 web ACL has a logging configuration (AWS Config wafv2-logging-enabled).",
@@ -640,6 +717,8 @@ POLICIES: list[Policy] = [
     sqs_queue_encrypted,
     dynamodb_table_recoverable,
     lambda_no_public_url,
+    lambda_function_traced,
+    s3_lifecycle_keeps_data_readable,
     firehose_s3_compressed,
     firehose_s3_error_prefix,
     athena_workgroup_enforced,
@@ -650,5 +729,6 @@ POLICIES: list[Policy] = [
     iam_trust_no_wildcard,
     log_group_retention,
     apigateway_no_data_trace,
+    wafv2_known_bad_inputs,
     wafv2_web_acl_logging,
 ]

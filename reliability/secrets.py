@@ -15,8 +15,8 @@ from pathlib import Path
 from unittest import mock
 
 from ingest import cli
+from ingest.clients import kinesis_client
 from ingest.local.stack import LocalStack, running_local_stack
-from ingest.run.aws import kinesis_client
 from reliability.aws import aws_environment, child_environment
 from reliability.corpus import CORPUS_DIR
 from reliability.kinesis import FaultyKinesis

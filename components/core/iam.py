@@ -6,6 +6,7 @@ least-privilege reasoning next to each statement.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 PolicyDocument = dict[str, Any]
@@ -30,6 +31,10 @@ ENDPOINT_STREAM_ACTIONS = ["kinesis:PutRecord", "kinesis:PutRecords"]
 API_GATEWAY_LOGS_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
 """AWS's managed policy for API Gateway's account-wide logging role: that role writes the logs of every REST API
 in the account and region, so it cannot be scoped to this pipeline's log group."""
+XRAY_WRITE_POLICY_ARN = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
+"""What a function with active tracing needs to send its traces ("add the AWSXRayDaemonWriteAccess policy to the
+execution role", https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html). X-Ray's actions take no
+resource ARN, so they can only be granted on "*": AWS's managed policy says so, not an inline document of ours."""
 
 
 def _document(*statements: dict[str, Any]) -> PolicyDocument:
@@ -231,9 +236,12 @@ def data_bucket_policy(bucket_arn: str) -> PolicyDocument:
     return _document(tls_only_statement(bucket_arn))
 
 
-def access_log_bucket_policy(*, log_bucket_arn: str, source_bucket_arn: str, account_id: str) -> PolicyDocument:
-    """With ACLs disabled (BucketOwnerEnforced), S3's logging service is granted by policy, and only for
-    logs of our own data bucket in our own account."""
+def access_log_bucket_policy(
+    *, log_bucket_arn: str, source_bucket_arns: Sequence[str], account_id: str
+) -> PolicyDocument:
+    """With ACLs disabled (BucketOwnerEnforced), S3's logging service is granted by policy, and only for logs of
+    our own buckets (the data and query-results buckets) in our own account
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html)."""
     return _document(
         tls_only_statement(log_bucket_arn),
         {
@@ -243,7 +251,7 @@ def access_log_bucket_policy(*, log_bucket_arn: str, source_bucket_arn: str, acc
             "Action": "s3:PutObject",
             "Resource": f"{log_bucket_arn}/*",
             "Condition": {
-                "ArnLike": {"aws:SourceArn": source_bucket_arn},
+                "ArnLike": {"aws:SourceArn": list(source_bucket_arns)},
                 "StringEquals": {"aws:SourceAccount": account_id},
             },
         },
@@ -330,16 +338,20 @@ def planner_policy(
     table_arn: str,
     queue_arn: str,
     planner_arn: str,
+    failed_runs_queue_arn: str,
     log_group_arn: str,
     kms_key_arn: str | None,
     region: str,
 ) -> PolicyDocument:
     """List the source (ETag and size come with the listing), claim in the ledger, send to the queue, and invoke
-    itself to continue a long listing."""
+    itself to continue a long listing. Lambda sends the record of an asynchronous run that failed every retry to
+    the on-failure destination with the function's own role
+    (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html)."""
     return _document(
         _list_source(source_bucket, source_prefix),
         {"Sid": "Ledger", "Effect": "Allow", "Action": LEDGER_PLANNER_ACTIONS, "Resource": table_arn},
         {"Sid": "Enqueue", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue_arn},
+        {"Sid": "RecordFailedRuns", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": failed_runs_queue_arn},
         {"Sid": "ContinueListing", "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": planner_arn},
         _function_logs(log_group_arn),
         *_job_key(kms_key_arn, ["sqs", "dynamodb"], region),

@@ -93,7 +93,11 @@ LEDGER = LedgerSchema()
 
 
 class ObjectStatus:
-    """The statuses an object's ledger item moves through (strings, as stored)."""
+    """The statuses an object's ledger item moves through (strings, as stored).
+
+    Not a publish report's `ObjectOutcome` (`ingest.run.report`): the worker sets PUBLISHED or REJECTED from the
+    whole report of the object's run, REJECTED when any record was rejected or the object was refused whole (an
+    outcome REJECTED); a failed run (an outcome FAILED) leaves FAILED, or DEAD_LETTERED once the queue gives up."""
 
     QUEUED: Final = "QUEUED"
     """Claimed by a planner run and sent to the queue."""

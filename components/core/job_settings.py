@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .job import DEFAULT_REPORT_PREFIX, JOB_LIMITS, WORKER_MIB_PER_VCPU
+from .limits import LOG_RETENTION_DAYS
 from .settings import TrackingPipelineArgsError
 
 DEFAULT_SOURCE_URI = "s3://tgr-hire-devops-test/crypto/01-data-ingestion/"
@@ -51,22 +52,21 @@ class IngestJobArgs:
     stream so the workers fill its shards and no more."""
     report_prefix: str = DEFAULT_REPORT_PREFIX
     """Folder of the data bucket for run reports and dead letters: never under the delivery or error prefix."""
-    log_retention_days: int = 30
+    log_retention_days: int | None = None
+    """Retention of the functions' log groups; None: the pipeline's `log_retention_days`, like every other log."""
     oldest_message_alarm_seconds: int = 3600
     """Alarm when a message has waited this long: the workers are stuck or failing."""
+    reserve_planner_concurrency: bool = False
+    """Reserve one concurrent execution for the planner, so its runs never overlap. Off by default: Lambda refuses a
+    reservation that leaves the account fewer than 100 unreserved executions, and new accounts often have a quota
+    of 10 or 50 (docs/first-deploy.md); overlapping runs are safe anyway, because the ledger's conditional claims
+    let only one of them enqueue a version (docs/job.md)."""
+    enable_tracing: bool = True
+    """AWS X-Ray active tracing of both functions, as the endpoint's stage is traced."""
 
     def __post_init__(self) -> None:
         limits = JOB_LIMITS
-        if (
-            not self.source_uri.startswith("s3://")
-            or not self.source_uri.endswith("/")
-            or self.source_uri.count("/") < 3
-        ):
-            raise IngestJobArgsError("source_uri", self.source_uri, "expected s3://bucket/prefix/ (a folder)")
-        if self.schedule_expression is not None and not SCHEDULE_EXPRESSION.match(self.schedule_expression):
-            raise IngestJobArgsError(
-                "schedule_expression", self.schedule_expression, 'expected "rate(N unit)" or "cron(6 fields)"'
-            )
+        self._check_source_and_schedule()
         _check("worker_memory_mb", self.worker_memory_mb, limits.min_memory_mb, limits.max_memory_mb)
         for name in ("worker_timeout_seconds", "planner_timeout_seconds"):
             _check(name, getattr(self, name), 1, limits.max_function_timeout_seconds)
@@ -90,6 +90,24 @@ class IngestJobArgs:
         if not prefix or not prefix.endswith("/") or prefix.startswith("/"):
             raise IngestJobArgsError("report_prefix", prefix, "expected a folder such as 'ingest-runs/'")
         _check("oldest_message_alarm_seconds", self.oldest_message_alarm_seconds, 60, None)
+        if self.log_retention_days is not None and self.log_retention_days not in LOG_RETENTION_DAYS:
+            raise IngestJobArgsError(
+                "log_retention_days",
+                self.log_retention_days,
+                f"expected one of {', '.join(map(str, LOG_RETENTION_DAYS))}",
+            )
+
+    def _check_source_and_schedule(self) -> None:
+        if (
+            not self.source_uri.startswith("s3://")
+            or not self.source_uri.endswith("/")
+            or self.source_uri.count("/") < 3
+        ):
+            raise IngestJobArgsError("source_uri", self.source_uri, "expected s3://bucket/prefix/ (a folder)")
+        if self.schedule_expression is not None and not SCHEDULE_EXPRESSION.match(self.schedule_expression):
+            raise IngestJobArgsError(
+                "schedule_expression", self.schedule_expression, 'expected "rate(N unit)" or "cron(6 fields)"'
+            )
 
     @property
     def source_bucket(self) -> str:

@@ -99,7 +99,8 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "logRetentionDays",
         "log_retention_days",
         "integer",
-        "Retention of every log group: delivery errors, endpoint access, execution and WAF logs (e.g. 30).",
+        "Retention of every log group: delivery errors, endpoint access, execution and WAF logs, the ingest job's "
+        "functions (e.g. 30).",
     ),
     ConfigKey("forceDestroy", "force_destroy", "boolean", "Let pulumi destroy delete non-empty buckets."),
     ConfigKey(
@@ -118,7 +119,7 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "lifecycleGlacierDays",
         "lifecycle_glacier_days",
         "integer",
-        "Days before delivered data moves to GLACIER (>= IA days + 30; 0: never).",
+        "Days before delivered data moves to GLACIER_IR, still queryable (>= IA days + 30; 0: never).",
         unset_means_none=True,
     ),
     ConfigKey(
@@ -285,6 +286,12 @@ JOB_KEYS: tuple[JobConfigKey, ...] = (
         "Workers at once when the stream is ON_DEMAND (2-1000).",
     ),
     JobConfigKey("ingestReportPrefix", "report_prefix", "string", "Bucket folder of the job's run reports."),
+    JobConfigKey(
+        "ingestReservePlannerConcurrency",
+        "reserve_planner_concurrency",
+        "boolean",
+        "Reserve 1 concurrent execution for the planner (needs an account quota above 100: docs/first-deploy.md).",
+    ),
 )
 DECLARED_KEYS: tuple[ConfigKey | ProgramKey, ...] = (*CONFIG_KEYS, *PROGRAM_KEYS, *JOB_KEYS)
 """Every key Pulumi.yaml declares, in its order."""
@@ -364,6 +371,17 @@ def _parsed(key: str, type_: str, values: Mapping[str, object], default: object)
         raise StackConfigError(f"{PROJECT}:{key}: expected {expected}, got {values[key]!r}") from None
 
 
+def _arguments(values: Mapping[str, object], specs: tuple[ConfigKey, ...]) -> dict[str, Any]:
+    """The component arguments the stack sets; a key it leaves out keeps the component's default."""
+    kwargs: dict[str, Any] = {}
+    for spec in specs:
+        if values.get(spec.key) is None:
+            continue
+        value = _parsed(spec.key, spec.type, values, None)
+        kwargs[spec.argument] = None if spec.unset_means_none and value in (0, "") else value
+    return kwargs
+
+
 def args_from_config(values: Mapping[str, object]) -> TrackingPipelineArgs:
     """Unset keys keep the component's defaults; every error names the full key as the user wrote it. Keys of the
     program's own rules (`PROGRAM_KEYS`) are accepted and left to `stack_args`."""
@@ -373,13 +391,8 @@ def args_from_config(values: Mapping[str, object]) -> TrackingPipelineArgs:
         raise StackConfigError(
             f"{PROJECT}:{unknown[0]} is not a config key of this project; known: {', '.join(sorted(known))}"
         )
-    kwargs: dict[str, Any] = {}
+    kwargs = _arguments(values, CONFIG_KEYS)
     by_argument = {spec.argument: spec for spec in CONFIG_KEYS}
-    for spec in CONFIG_KEYS:
-        if values.get(spec.key) is None:
-            continue
-        value = _parsed(spec.key, spec.type, values, None)
-        kwargs[spec.argument] = None if spec.unset_means_none and value in (0, "") else value
     if values.get(TAGS_KEY) is not None:
         try:
             kwargs["tags"] = _as_tags(values[TAGS_KEY])
@@ -399,14 +412,8 @@ def job_args_from_config(values: Mapping[str, object]) -> IngestJobArgs | None:
     """The IngestJob's arguments, or None when the stack does not enable it; errors name the full key."""
     if not _parsed(ENABLE_INGEST_JOB.key, ENABLE_INGEST_JOB.type, values, ENABLE_INGEST_JOB.default_value):
         return None
-    kwargs: dict[str, Any] = {}
-    for spec in JOB_KEYS:
-        if values.get(spec.key) is None:
-            continue
-        value = _parsed(spec.key, spec.type, values, None)
-        kwargs[spec.argument] = None if spec.unset_means_none and value in (0, "") else value
     try:
-        return IngestJobArgs(**kwargs)
+        return IngestJobArgs(**_arguments(values, JOB_KEYS))
     except TrackingPipelineArgsError as error:
         key = next((spec.key for spec in JOB_KEYS if spec.argument == error.argument), error.argument)
         raise StackConfigError(f"{PROJECT}:{key}={error.value!r} is invalid: {error.expected}") from None

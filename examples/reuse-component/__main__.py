@@ -13,6 +13,7 @@ from __future__ import annotations
 import pulumi
 
 from components import TrackingPipeline, TrackingPipelineArgs
+from components.core.stack_outputs import BUCKET_NAME, DELIVERY_PREFIX, PRODUCER_POLICY_ARN, STREAM_NAME
 
 stack = pulumi.get_stack()
 
@@ -43,9 +44,7 @@ for product, args in DATA_PRODUCTS.items():
     pulumi.export(
         product,
         {
-            "streamName": pipeline.stream_name,
-            "bucketName": pipeline.bucket_name,
-            "deliveryPrefix": pipeline.delivery_prefix,
-            "producerPolicyArn": pipeline.producer_policy_arn,
+            output.key: getattr(pipeline, output.attribute)
+            for output in (STREAM_NAME, BUCKET_NAME, DELIVERY_PREFIX, PRODUCER_POLICY_ARN)
         },
     )

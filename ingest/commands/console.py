@@ -1,4 +1,5 @@
-"""What every command does around its work: log lines on stderr, graceful signals, one-line failures."""
+"""What the commands do around their work: one-line failures, and for a publish (by `publish` or `smoke`) log lines
+on stderr, graceful signals and progress, as one `console_session`."""
 
 from __future__ import annotations
 
@@ -8,9 +9,15 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from types import FrameType
+from typing import TYPE_CHECKING
 
+from ingest.errors import ConfigurationError, IngestError
 from ingest.run.stop import StopRequest
+
+if TYPE_CHECKING:
+    from ingest.run.progress import Progress
 
 LOGGER = logging.getLogger("ingest.cli")
 
@@ -21,8 +28,33 @@ def fail(command: str, status: int, message: str) -> int:
     return status
 
 
+def fail_on_error(command: str, exc: IngestError) -> int:
+    """The one mapping from an expected error to an exit status, for every command: 2 for a configuration error
+    (the run could not start as asked), 1 for any other (it started and broke)."""
+    return fail(command, 2 if isinstance(exc, ConfigurationError) else 1, str(exc))
+
+
+@dataclass(frozen=True)
+class ConsoleSession:
+    """What a publish run takes from the console: the stop a signal sets, and the display of its progress."""
+
+    stop: StopRequest
+    progress: Progress
+
+
 @contextmanager
-def console_logging(*, quiet: bool) -> Iterator[None]:
+def console_session(*, quiet: bool) -> Iterator[ConsoleSession]:
+    """Log lines on stderr, graceful SIGINT/SIGTERM (the first winds the run down, the second stops it), and
+    progress bars or lines (nothing with `quiet`), for as long as the run inside lasts."""
+    from ingest.run.progress import progress_display  # tqdm, only for a command that shows progress
+
+    stop = StopRequest()
+    with _console_logging(quiet=quiet), _graceful_signals(stop), progress_display(quiet=quiet) as progress:
+        yield ConsoleSession(stop, progress)
+
+
+@contextmanager
+def _console_logging(*, quiet: bool) -> Iterator[None]:
     """Log lines of the `ingest` loggers on stderr for this command only (errors only with --quiet)."""
     logger = logging.getLogger("ingest")
     handler = logging.StreamHandler(sys.stderr)
@@ -39,7 +71,7 @@ def console_logging(*, quiet: bool) -> Iterator[None]:
 
 
 @contextmanager
-def graceful_signals(stop: StopRequest) -> Iterator[None]:
+def _graceful_signals(stop: StopRequest) -> Iterator[None]:
     """SIGINT / SIGTERM (Ctrl-C, Kubernetes, ECS, CI cancellation) wind the run down: nothing more is read,
     records in flight are settled, the report is written, exit status 1. A second signal stops at once."""
     if threading.current_thread() is not threading.main_thread():

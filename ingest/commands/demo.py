@@ -10,8 +10,8 @@ import argparse
 from pathlib import Path
 
 from ingest.commands.arguments import whole_number
-from ingest.commands.console import fail
-from ingest.errors import ConfigurationError, IngestError
+from ingest.commands.console import fail, fail_on_error
+from ingest.errors import IngestError
 
 COMMAND = "demo"
 
@@ -76,10 +76,8 @@ def _handle(args: argparse.Namespace) -> int:
             result = run_job_demo(JobDemoOptions(workers=args.workers, records=args.records, out=args.out))
         else:
             result = run_demo(DemoOptions(records=args.records, aggregate=args.aggregate, out=args.out))
-    except ConfigurationError as exc:
-        return fail(COMMAND, 2, str(exc))
     except IngestError as exc:
-        return fail(COMMAND, 1, str(exc))
+        return fail_on_error(COMMAND, exc)
     except (BotoCoreError, ClientError) as exc:
         return fail(COMMAND, 1, f"the local emulator: {exc}")
     except KeyboardInterrupt:

@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ingest.commands.console import fail
+from ingest.commands.console import fail, fail_on_error
 from ingest.errors import ConfigurationError
 
 COMMAND = "job"
@@ -64,7 +64,7 @@ def _handle(args: argparse.Namespace) -> int:
         clients = JobClients(args.region or target.region)
         return _ACTIONS[args.action](args, target, clients)
     except ConfigurationError as exc:
-        return fail(COMMAND, 2, str(exc))
+        return fail_on_error(COMMAND, exc)
     except (BotoCoreError, ClientError) as exc:
         return fail(COMMAND, 2, f"{args.action}: {exc}")
 

@@ -12,11 +12,10 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.commands.console import console_logging, fail, graceful_signals
+from ingest.commands.console import console_session, fail
 from ingest.errors import ConfigurationError
 from ingest.formats import AUTO, format_names
 from ingest.run.partition import Partition
-from ingest.run.stop import StopRequest
 from ingest.run.summary import summarize
 from ingest.sources import DEFAULT_SOURCE
 
@@ -100,22 +99,14 @@ def _handle(args: argparse.Namespace) -> int:
 
 
 def publish_and_print(options: PublishOptions, *, quiet: bool) -> PublishResult:
-    """The whole command after parsing: `publish_guarded`, then the summary (unless quiet) and, when the status is
-    not 0, one line on stderr."""
-    result = publish_guarded(options, quiet=quiet)
+    """The whole command after parsing: `publish()` in a console session, then the summary (unless quiet) and,
+    when the status is not 0, one line on stderr."""
+    from ingest.run.publish import publish
+
+    with console_session(quiet=quiet) as console:
+        result = publish(options, stop=console.stop, progress=console.progress)
     if result.report is not None and not quiet:
         print(summarize(result.report, report_path=options.report))
     if result.problem is not None:
         fail(COMMAND, result.status, result.problem)
     return result
-
-
-def publish_guarded(options: PublishOptions, *, quiet: bool) -> PublishResult:
-    """`publish()` as the command runs it: log lines on stderr, graceful SIGINT/SIGTERM (the first winds the run
-    down, the second stops it), progress bars or lines. `smoke` publishes through it too."""
-    from ingest.run.progress import progress_display  # tqdm, only for a command that shows progress
-    from ingest.run.publish import publish
-
-    stop = StopRequest()
-    with console_logging(quiet=quiet), graceful_signals(stop), progress_display(quiet=quiet) as progress:
-        return publish(options, stop=stop, progress=progress)

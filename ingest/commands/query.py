@@ -10,8 +10,8 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from ingest.commands.console import fail
-from ingest.errors import ConfigurationError, IngestError
+from ingest.commands.console import fail, fail_on_error
+from ingest.errors import IngestError
 
 COMMAND = "query"
 DEFAULT_ROWS = 20
@@ -77,10 +77,8 @@ def _handle(args: argparse.Namespace) -> int:
         from ingest.query.sources import local_folder
 
         return _query(local_folder(args.source), args)
-    except ConfigurationError as exc:
-        return fail(COMMAND, 2, str(exc))
     except IngestError as exc:
-        return fail(COMMAND, 1, str(exc))
+        return fail_on_error(COMMAND, exc)
     except (BotoCoreError, ClientError) as exc:
         return fail(COMMAND, 2, f"reading {args.source}: {exc}")
 

@@ -14,9 +14,9 @@ import os
 from pathlib import Path
 
 from ingest.commands.arguments import whole_number
-from ingest.commands.console import fail
+from ingest.commands.console import fail, fail_on_error
 from ingest.endpoint.contract import API_KEY_ENVIRONMENT, MAX_BATCH_RECORDS
-from ingest.errors import ConfigurationError, IngestError
+from ingest.errors import IngestError
 from ingest.formats import AUTO, format_names
 
 COMMAND = "send"
@@ -27,12 +27,15 @@ def register(commands: argparse._SubParsersAction) -> None:
         COMMAND,
         help="post records to the HTTPS tracking endpoint (the reference producer for any platform)",
         description=(
-            "Validate the records of FILE (or - for standard input) and POST them to the tracking endpoint in "
-            "batches of up to 500, resending the entries it reports as failed with backoff."
+            "Validate the records of FILE (a local file, an s3:// object or an HTTP(S) URL, read as `publish` reads "
+            "them; or - for standard input) and POST them to the tracking endpoint in batches of up to 500, "
+            "resending the entries it reports as failed with backoff."
         ),
     )
     parser.add_argument(
-        "file", metavar="FILE", help="records to send (JSON array, JSON Lines, CSV, XML), or - for stdin"
+        "file",
+        metavar="FILE",
+        help="records to send (JSON array, JSON Lines, CSV, XML): a path, s3://bucket/key, https URL, or - for stdin",
     )
     parser.add_argument("--endpoint", required=True, metavar="URL", help="the stack's trackingEndpointUrl")
     parser.add_argument(
@@ -51,6 +54,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="N",
         help="records per request (1-500)",
     )
+    parser.add_argument("--no-sign-request", action="store_true", help="read an S3 object anonymously")
+    parser.add_argument("--region", help="AWS region of an s3:// object (default: AWS chain)")
     parser.add_argument("--report", type=Path, metavar="PATH", help="write a report that `ingest verify` reads")
     parser.set_defaults(handler=_handle)
 
@@ -65,13 +70,13 @@ def _handle(args: argparse.Namespace) -> int:
         format=args.format,
         batch_size=args.batch_size,
         report=args.report,
+        no_sign_request=args.no_sign_request,
+        source_region=args.region,
     )
     try:
         result = send(options)
-    except ConfigurationError as exc:
-        return fail(COMMAND, 2, str(exc))
     except IngestError as exc:
-        return fail(COMMAND, 1, str(exc))
+        return fail_on_error(COMMAND, exc)
     print(result.summary())
     if options.report is not None:
         print(f"report: {options.report} (check delivery with: python -m ingest verify --report {options.report} ...)")

@@ -10,17 +10,15 @@ outputs cannot be read or lack a key, and for the setup errors of `publish`/`ver
 from __future__ import annotations
 
 import argparse
-import functools
 import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest.commands.arguments import add_poll_interval
-from ingest.commands.console import fail
+from ingest.commands.console import console_session, fail, fail_on_error
 from ingest.commands.publish import COMMAND as PUBLISH_COMMAND
-from ingest.commands.publish import publish_guarded
-from ingest.errors import ConfigurationError, IngestError
+from ingest.errors import IngestError
 from ingest.smoke.outputs import pulumi_stack_outputs, read_outputs_file
 from ingest.sources import DEFAULT_SOURCE
 
@@ -56,7 +54,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    from ingest.smoke.check import SmokeOptions, smoke, smoke_summary  # boto3 only for a command that uses it
+    # boto3 only for a command that uses it
+    from ingest.run.publish import publish
+    from ingest.smoke.check import SmokeOptions, check_published, publish_options, smoke_summary
 
     try:
         outputs = read_outputs_file(args.outputs) if args.outputs else pulumi_stack_outputs(args.stack)
@@ -77,11 +77,11 @@ def _handle(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-        result = smoke(options, publish=functools.partial(publish_guarded, quiet=True), progress=_print_progress)
-    except ConfigurationError as exc:
-        return fail(COMMAND, 2, str(exc))
+        with console_session(quiet=True) as console:
+            published = publish(publish_options(options), stop=console.stop, progress=console.progress)
+        result = check_published(options, published, progress=_print_progress)
     except IngestError as exc:
-        return fail(COMMAND, 1, str(exc))
+        return fail_on_error(COMMAND, exc)
     except KeyboardInterrupt:
         return fail(COMMAND, 1, "interrupted")
     if result.published.problem is not None:

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest.commands.arguments import add_poll_interval
-from ingest.commands.console import fail
-from ingest.errors import ConfigurationError, IngestError
+from ingest.commands.console import fail, fail_on_error
+from ingest.errors import IngestError
 from ingest.verify.options import (
     DEFAULT_CLOCK_SKEW_SECONDS,
     VerifyOptions,
@@ -92,10 +92,8 @@ def _handle(args: argparse.Namespace) -> int:
             since=args.since,
         )
         result = verify_delivery(report, options, progress=None if args.json else print_progress)
-    except ConfigurationError as exc:
-        return fail(COMMAND, 2, str(exc))
     except IngestError as exc:
-        return fail(COMMAND, 1, str(exc))
+        return fail_on_error(COMMAND, exc)
     except KeyboardInterrupt:
         return fail(COMMAND, 1, "interrupted before every record was found")
     return show_result(result, as_json=args.json)

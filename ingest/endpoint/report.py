@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import ConfigurationError
-from ingest.run.files import read_json, write_json_atomically
-from ingest.run.ranges import IndexRanges
-from ingest.run.report import utc_now
+from ingest.index_ranges import IndexRanges
+from ingest.json_files import read_json, write_json_atomically
+from ingest.stamps import utc_now
 
 REPORT_VERSION = 1
 REPORT_KIND = "send"

@@ -1,6 +1,9 @@
-"""`send()`: post the records of a file (or standard input) to the tracking endpoint, as any producer should.
+"""`send()`: post the records of one object (or standard input) to the tracking endpoint, as any producer should.
 
-Records are read and validated by the same step `publish` uses (`ingest.run.reading`): an invalid record is
+The object is found as `publish` finds its objects (`ingest.sources`): a local file, an S3 object or an HTTP(S)
+URL; a source that holds more than one object is refused, since a send report describes one input.
+
+Records are read and validated by the same step `publish` uses (`ingest.record_reading`): an invalid record is
 reported and never sent. Valid ones go to `<endpoint>/v1/batch` in batches of at most 500, the endpoint's limit:
 
 - entries the endpoint lists as failed are sent again, alone, when their Kinesis error code is a transient one
@@ -14,6 +17,7 @@ It never prints; it raises ConfigurationError when the send cannot start or the 
 from __future__ import annotations
 
 import io
+import itertools
 import random
 import sys
 import time
@@ -31,10 +35,11 @@ from ingest.endpoint.contract import MAX_BATCH_RECORDS
 from ingest.endpoint.report import AcceptedRequest, SendReport, write_send_report
 from ingest.errors import ConfigurationError, FormatError
 from ingest.formats import AUTO
+from ingest.record_reading import RejectedRecord, read_records, resolve_format, validated
 from ingest.retry import DEFAULT_RETRY_POLICY, RetryPolicy
-from ingest.run.reading import RejectedRecord, read_records, resolve_format, validated
-from ingest.run.report import new_run_id, utc_now
-from ingest.sources.base import SourceObject
+from ingest.sources import SourceObject, SourceOptions, SourceUnavailableError, open_source
+from ingest.stamps import new_run_id, utc_now
+from ingest.wording import counted
 
 STDIN = "-"
 STDIN_URI = "stdin:"
@@ -46,12 +51,16 @@ class SendOptions:
     endpoint: str
     """The stack's `trackingEndpointUrl` (or the local stand-in's URL)."""
     source: str
-    """A file path, or `-` for standard input."""
+    """A file path, an s3:// or HTTP(S) address of one object, or `-` for standard input."""
     api_key: str | None = None
     format: str = AUTO
     batch_size: int = MAX_BATCH_RECORDS
     report: Path | None = None
     retry: RetryPolicy = DEFAULT_RETRY_POLICY
+    no_sign_request: bool = False
+    """Read an S3 object anonymously."""
+    source_region: str | None = None
+    """Region of an s3:// object; None: the standard AWS chain."""
 
 
 @dataclass
@@ -71,7 +80,7 @@ class SendResult:
         lines = [
             f"sent {report.records_read} records from {report.source} to {report.endpoint}: "
             f"{report.records_accepted} accepted, {report.records_rejected} rejected (invalid, not sent), "
-            f"{report.records_failed} failed; {_count(report.requests, 'request')}, {report.retries} resent"
+            f"{report.records_failed} failed; {counted(report.requests, 'request')}, {report.retries} resent"
         ]
         lines += [f"  {problem}" for problem in self.problems[:LISTED_PROBLEMS]]
         if len(self.problems) > LISTED_PROBLEMS:
@@ -102,7 +111,7 @@ def send(
 ) -> SendResult:
     """Send every valid record of `options.source`; the report is written to `options.report` when given."""
     _check_options(options)
-    obj, opened = _open_input(options.source)
+    obj, opened = _open_input(options)
     client = EndpointClient(
         options.endpoint, api_key=options.api_key, retry=options.retry, session=session or requests.Session()
     )
@@ -140,16 +149,20 @@ def _check_options(options: SendOptions) -> None:
         raise ConfigurationError(f"--batch-size must be between 1 and {MAX_BATCH_RECORDS}, got {options.batch_size}")
 
 
-def _open_input(source: str) -> tuple[SourceObject, AbstractContextManager[BinaryIO]]:
+def _open_input(options: SendOptions) -> tuple[SourceObject, AbstractContextManager[BinaryIO]]:
     """The input as a stored object and its bytes; standard input is left open afterwards."""
-    if source == STDIN:
+    if options.source == STDIN:
         return SourceObject(uri=STDIN_URI, key="stdin"), nullcontext(sys.stdin.buffer)
-    path = Path(source).expanduser().resolve()
+    reach = SourceOptions(no_sign_request=options.no_sign_request, region=options.source_region)
     try:
-        stream = path.open("rb")
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read {source}: {exc.strerror or exc}") from None
-    return SourceObject(uri=path.as_uri(), key=path.name), stream
+        source = open_source(options.source, reach)
+        objects = list(itertools.islice(source.list_objects(), 2))
+    except SourceUnavailableError as exc:
+        raise ConfigurationError(f"cannot read {options.source}: {exc}") from None
+    if len(objects) != 1:
+        holds = "no object" if not objects else "more than one object"
+        raise ConfigurationError(f"cannot read {options.source}: it holds {holds}; send reads one file or object")
+    return objects[0], source.open(objects[0])
 
 
 def _input_format(stream: BinaryIO, obj: SourceObject, format_name: str) -> tuple[str, BinaryIO]:
@@ -225,7 +238,3 @@ class _Delivery:
 def _fail(entries: list[_Entry], result: SendResult, reason: str) -> None:
     result.report.records_failed += len(entries)
     result.problems.append(f"failed records {', '.join(str(e.index) for e in entries[:10])}: {reason}")
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -9,8 +9,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from ingest.clients import aws_client
-from ingest.publishing import client_config
+from ingest.clients import aws_client, client_config
 
 
 class JobClients:

@@ -18,7 +18,8 @@ from ingest.job.clients import JobClients
 from ingest.job.ledger import Ledger, LedgerEntry
 from ingest.job.queue import send_items
 from ingest.job.reports import merge_run_reports, read_run_reports
-from ingest.run.report import RunReport, new_run_id, write_report
+from ingest.run.report import RunReport, write_report
+from ingest.stamps import new_run_id
 
 TARGET_KEYS = ("ingestQueueUrl", "ingestDlqUrl", "ledgerTableName", "plannerFunctionName", "bucketName", "region")
 LATEST_RUNS = 5

@@ -20,8 +20,8 @@ from ingest.job.config import JobConfig
 from ingest.job.ledger import Ledger
 from ingest.job.messages import WorkItem, object_version
 from ingest.job.queue import send_items
-from ingest.run.report import new_run_id
 from ingest.sources import SourceObject, SourceOptions, open_source
+from ingest.stamps import new_run_id
 
 CHUNK_OBJECTS = 100
 """Objects compared with the ledger per BatchGetItem, and the granularity at which the planner may stop."""

@@ -29,8 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from components.core.settings import TrackingPipelineArgs
+from components.core.stack_outputs import BUCKET_NAME
 from ingest.endpoint.send import SendOptions, SendResult, send
 from ingest.errors import ConfigurationError
+from ingest.json_files import write_json_atomically
 from ingest.local.endpoint import LocalEndpoint, SignedKinesis, local_gateway, serving_endpoint
 from ingest.local.relay import DeliveredObject
 from ingest.local.stack import LocalStack, running_local_stack
@@ -38,7 +40,6 @@ from ingest.query import QueryResult, find_delivered, run_named_queries
 from ingest.query.chart import draw_daily_candles
 from ingest.query.sources import DEMO_COPIES_FOLDER, DEMO_OUTPUTS_FILE, demo_data_folder
 from ingest.query.table import result_table
-from ingest.run.files import write_json_atomically
 from ingest.run.publish import PublishOptions, publish
 from ingest.run.report import RunReport
 from ingest.sample import generate_records
@@ -46,6 +47,7 @@ from ingest.sample.generator import DEFAULT_START, INTERVAL_SECONDS
 from ingest.verify import VerifyOptions, VerifyResult
 from ingest.verify.polling import verify_delivery
 from ingest.verify.reports import PublishedRecords
+from ingest.wording import counted
 
 DEFAULT_OUT_ROOT = Path("out")
 VERIFY_TIMEOUT_SECONDS = 30.0
@@ -200,7 +202,7 @@ def _describe_stack(stack: LocalStack, progress: Progress) -> None:
     args = stack.pipeline.args
     progress(
         f"dev stack provisioned: stream {stack.pipeline.names.stream} ({args.stream_mode}, "
-        f"{_count(args.shard_count, 'shard')}), delivery stream {settings.delivery_stream_name} -> s3://{settings.bucket}/{args.data_prefix}"
+        f"{counted(args.shard_count, 'shard')}), delivery stream {settings.delivery_stream_name} -> s3://{settings.bucket}/{args.data_prefix}"
         f"year=/month=/day=/hour=/ ({settings.compression}, buffering {args.buffering_size_mb} MiB / "
         f"{args.buffering_interval_seconds} s)"
     )
@@ -240,7 +242,7 @@ def _publish_and_verify(
     report = published.report
     progress(
         f"published {report.records_published} of {report.records_read} records in "
-        f"{_count(report.kinesis_records, 'Kinesis record')} ({report.records_rejected} rejected, "
+        f"{counted(report.kinesis_records, 'Kinesis record')} ({report.records_rejected} rejected, "
         f"{report.records_failed} failed)"
     )
     if endpoint is not None:
@@ -336,14 +338,14 @@ def _summary(result: DemoResult) -> str:
         lines.append(
             f"  publish   {report.records_published} of {report.records_read} records from {report.source} (on the "
             "emulator) "
-            f"to stream {report.stream} in {_count(report.kinesis_records, 'Kinesis record')} ({aggregation}); "
+            f"to stream {report.stream} in {counted(report.kinesis_records, 'Kinesis record')} ({aggregation}); "
             f"{report.records_rejected} rejected, {report.records_failed} failed"
         )
     if result.delivered:
         records = sum(item.records for item in result.delivered)
         by_buffer = len(result.delivered) - result.flushed
         lines.append(
-            f"  deliver   {_count(len(result.delivered), 'object')}, {records} records, by the local stand-in for "
+            f"  deliver   {counted(len(result.delivered), 'object')}, {records} records, by the local stand-in for "
             f"Firehose ({by_buffer} by buffer size or interval, {result.flushed} flushed at the end instead of "
             "waiting for the interval)"
         )
@@ -377,7 +379,7 @@ def _summary(result: DemoResult) -> str:
         lines.append(f"  {QUERIES_FILE:<20} every named query's result (`python -m ingest query` runs them again)")
     if result.chart is not None:
         lines.append(f"  {CHART_FILE:<20} the daily candles of the delivered series")
-    bucket = result.stack.get("bucketName", "")
+    bucket = result.stack.get(BUCKET_NAME.key, "")
     for path in result.copies[:3]:
         lines.append(f"  {str(path.relative_to(result.out)):<20}")
     if len(result.copies) > 3:
@@ -393,10 +395,6 @@ def _summary(result: DemoResult) -> str:
 def _query_summary(results: list[QueryResult]) -> str:
     counts = {query.name: len(query.rows) for query in results}
     return (
-        f"named queries with DuckDB over the delivered copies: {_count(counts.get('latest_24_hours', 0), 'row')} in "
-        f"the latest 24 hours, {_count(counts.get('data_quality', 0), 'data quality finding')}, daily OHLC:"
+        f"named queries with DuckDB over the delivered copies: {counted(counts.get('latest_24_hours', 0), 'row')} in "
+        f"the latest 24 hours, {counted(counts.get('data_quality', 0), 'data quality finding')}, daily OHLC:"
     )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

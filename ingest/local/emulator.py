@@ -23,8 +23,8 @@ import botocore.session
 import requests
 from moto.server import ThreadedMotoServer
 
+from ingest.clients import client_config
 from ingest.local.stack_file import stack_region
-from ingest.publishing import client_config
 
 LOOPBACK = "127.0.0.1"
 DEMO_STACK = "dev"

@@ -19,12 +19,12 @@ from components.core.stack_config import PIPELINE_NAME
 from ingest.errors import ConfigurationError
 from ingest.job import operations
 from ingest.job.clients import JobClients
+from ingest.json_files import write_json_atomically
 from ingest.local.demo import VERIFY_POLL_SECONDS, VERIFY_TIMEOUT_SECONDS, Progress, StepLines, make_out_dir
 from ingest.local.job_provision import LocalJob, LocalJobSettings, provision_job
 from ingest.local.lambda_standin import PollerStats, SqsPollerStandIn, function_environment, invoke_planner
 from ingest.local.provision import DEMO_STACK
 from ingest.local.stack import LocalStack, running_local_stack
-from ingest.run.files import write_json_atomically
 from ingest.run.report import RunReport
 from ingest.verify import VerifyOptions, VerifyResult
 from ingest.verify.polling import verify_delivery

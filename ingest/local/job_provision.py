@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from components.core import stack_outputs
 from components.core.job import DEFAULT_REPORT_PREFIX, JOB_ENVIRONMENT, LEDGER
 from components.core.job_settings import IngestJobArgs
 from components.core.stack_config import job_args_from_config
@@ -55,14 +56,14 @@ class LocalJob:
     def outputs(self, bucket: str, region: str) -> dict[str, str]:
         """The outputs the program exports for the job, as `python -m ingest job --outputs FILE` reads them."""
         return {
-            "ingestQueueUrl": self.queue_url,
-            "ingestDlqUrl": self.dlq_url,
-            "ledgerTableName": self.ledger_table,
-            "plannerFunctionName": self.planner_function,
-            "workerFunctionName": self.worker_function,
-            "ingestReportPrefix": self.settings.report_prefix,
-            "bucketName": bucket,
-            "region": region,
+            stack_outputs.INGEST_QUEUE_URL.key: self.queue_url,
+            stack_outputs.INGEST_DLQ_URL.key: self.dlq_url,
+            stack_outputs.LEDGER_TABLE_NAME.key: self.ledger_table,
+            stack_outputs.PLANNER_FUNCTION_NAME.key: self.planner_function,
+            stack_outputs.WORKER_FUNCTION_NAME.key: self.worker_function,
+            stack_outputs.INGEST_REPORT_PREFIX.key: self.settings.report_prefix,
+            stack_outputs.BUCKET_NAME.key: bucket,
+            stack_outputs.REGION.key: region,
         }
 
     def environment(self, *, source_uri: str, source_region: str, stream: str, bucket: str) -> Mapping[str, str]:

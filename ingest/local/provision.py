@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from components.core import stack_outputs
 from components.core.catalog import (
     PARQUET_COMPRESSION,
     PARQUET_DICTIONARY,
@@ -98,29 +99,32 @@ class LocalPipeline:
     def _endpoint_outputs(self) -> dict[str, object]:
         if not self.args.enable_http_endpoint:
             return {}
-        outputs: dict[str, object] = {"trackingEndpointUrl": self.endpoint_url, "trackingApiId": LOCAL_API_ID}
+        outputs: dict[str, object] = {
+            stack_outputs.TRACKING_ENDPOINT_URL.key: self.endpoint_url,
+            stack_outputs.TRACKING_API_ID.key: LOCAL_API_ID,
+        }
         if self.args.uses_api_keys:
-            outputs["apiKeyId"] = LOCAL_API_KEY_ID
+            outputs[stack_outputs.API_KEY_ID.key] = LOCAL_API_KEY_ID
         return outputs
 
     def _pipeline_outputs(self) -> dict[str, object]:
         return {
-            "streamName": self.names.stream,
-            "streamArn": self.stream_arn,
-            "deliveryStreamName": self.names.delivery_stream,
-            "deliveryStreamArn": self.delivery_stream_arn,
-            "bucketName": self.names.bucket,
-            "bucketArn": self.bucket_arn,
-            "deliveryPrefix": self.args.data_prefix,
-            "errorPrefix": self.args.error_prefix,
-            "firehoseRoleArn": self.firehose_role_arn,
-            "producerPolicyArn": self.producer_policy_arn,
-            "logGroupName": self.names.log_group,
-            "region": self.region,
-            "bufferingIntervalSeconds": self.args.buffering_interval_seconds,
-            "glueDatabaseName": self.catalog.database,
-            "glueTableName": self.catalog.table,
-            "athenaWorkgroupName": self.catalog.workgroup,
+            stack_outputs.STREAM_NAME.key: self.names.stream,
+            stack_outputs.STREAM_ARN.key: self.stream_arn,
+            stack_outputs.DELIVERY_STREAM_NAME.key: self.names.delivery_stream,
+            stack_outputs.DELIVERY_STREAM_ARN.key: self.delivery_stream_arn,
+            stack_outputs.BUCKET_NAME.key: self.names.bucket,
+            stack_outputs.BUCKET_ARN.key: self.bucket_arn,
+            stack_outputs.DELIVERY_PREFIX.key: self.args.data_prefix,
+            stack_outputs.ERROR_PREFIX.key: self.args.error_prefix,
+            stack_outputs.FIREHOSE_ROLE_ARN.key: self.firehose_role_arn,
+            stack_outputs.PRODUCER_POLICY_ARN.key: self.producer_policy_arn,
+            stack_outputs.LOG_GROUP_NAME.key: self.names.log_group,
+            stack_outputs.REGION.key: self.region,
+            stack_outputs.BUFFERING_INTERVAL_SECONDS.key: self.args.buffering_interval_seconds,
+            stack_outputs.GLUE_DATABASE_NAME.key: self.catalog.database,
+            stack_outputs.GLUE_TABLE_NAME.key: self.catalog.table,
+            stack_outputs.ATHENA_WORKGROUP_NAME.key: self.catalog.workgroup,
         }
 
 

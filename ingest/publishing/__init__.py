@@ -19,7 +19,7 @@ from ingest.publishing.model import (
     PublishOutcome,
     PublishStats,
 )
-from ingest.publishing.stream import StreamDescription, client_config, describe_stream
+from ingest.publishing.stream import StreamDescription, describe_stream
 from ingest.retry import DEFAULT_RETRY_POLICY, RETRYABLE_CODES, RetryPolicy
 
 __all__ = [
@@ -37,6 +37,5 @@ __all__ = [
     "RetryPolicy",
     "ShardWriteLimits",
     "StreamDescription",
-    "client_config",
     "describe_stream",
 ]

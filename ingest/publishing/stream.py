@@ -1,11 +1,10 @@
-"""Check the target stream before publishing, and the client settings the publisher expects."""
+"""Check the target stream before publishing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ingest.errors import ConfigurationError
@@ -27,16 +26,6 @@ class StreamDescription:
 def stream_parameter(stream: str) -> dict[str, str]:
     """Kinesis APIs take a stream by name or by ARN; stack outputs usually give the ARN."""
     return {"StreamARN": stream} if stream.startswith("arn:") else {"StreamName": stream}
-
-
-def client_config(*, max_attempts: int = 3, connect_timeout: float = 5, read_timeout: float = 30) -> Config:
-    """botocore settings for the Kinesis client: standard retry mode for transport errors and throttled
-    calls, and a timeout on every network call."""
-    return Config(
-        retries={"mode": "standard", "max_attempts": max_attempts},
-        connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
-    )
 
 
 def describe_stream(client: Any, stream_name: str) -> StreamDescription:

@@ -1,4 +1,5 @@
-"""The named queries, run locally: DuckDB over delivered objects, with the SQL files Athena runs.
+"""Layer `query` of `ingest`, beside `job` and `smoke`, importing no publish, send or verify code: the named queries,
+run locally, DuckDB over delivered objects, with the SQL files Athena runs.
 
 `sources` says where the objects are (a folder, a demo's copies, or an S3 prefix copied down), `delivered` finds
 them and their format, `engine` builds a DuckDB

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import ConfigurationError
-from ingest.run.files import write_json_atomically
-from ingest.run.ranges import IndexRanges
-from ingest.run.report import utc_now
+from ingest.index_ranges import IndexRanges
+from ingest.json_files import write_json_atomically
 from ingest.sources.base import SourceObject
+from ingest.stamps import utc_now
 
 
 @dataclass(frozen=True)

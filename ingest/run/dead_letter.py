@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import reprlib
-from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
 from ingest.errors import ConfigurationError
+from ingest.record_reading import Stage
 
 RAW_LIMIT = 4096
 """Characters of a raw value kept per line: enough to see what was wrong, bounded whatever the input."""
@@ -22,19 +22,6 @@ RAW_LIMIT = 4096
 _REPR = reprlib.Repr()
 _REPR.maxlevel = 4
 _REPR.maxstring = RAW_LIMIT
-
-
-class Stage(StrEnum):
-    """Where the record or object was lost, so readers of the file can group lines without parsing reasons."""
-
-    READ = "read"
-    """The format reader could not decode this record (a malformed JSON line, a short CSV row, ...)."""
-    VALIDATE = "validate"
-    """Decoded, but breaks the data dictionary; `field` names the offending field."""
-    PUBLISH = "publish"
-    """Valid, but Kinesis did not accept it (after retries) or never acknowledged it before an abort."""
-    OBJECT = "object"
-    """The object itself (or the rest of it) could not be read or decoded."""
 
 
 def bounded_raw(value: object, limit: int = RAW_LIMIT) -> tuple[object, bool]:

@@ -1,4 +1,5 @@
-"""The `publish` run: source -> format -> validation -> publisher, with every record accounted for.
+"""`run_pipeline()`: the pipeline a publish run drives over a source and a publisher it has set up (`publish()` in
+`ingest.run.publish` does the setup): source -> format -> validation -> publisher, with every record accounted for.
 
 Records stream through one generator into `publisher.publish`, and outcomes are consumed as they arrive,
 so memory holds only what the publisher has in flight, whatever the input size. An object is finished when
@@ -21,15 +22,16 @@ from typing import NamedTuple, Protocol
 from ingest.errors import ConfigurationError, FormatError, SourceError, UnknownFormatError
 from ingest.formats import AUTO, DEFAULT_CHUNK_SIZE
 from ingest.publishing import OutgoingRecord, PublishOutcome, PublishStats
+from ingest.record_reading import RejectedRecord, Stage, read_records, resolve_format
 from ingest.records import RecordEncoder
 from ingest.run.checkpoint import Checkpoint, CheckpointEntry
-from ingest.run.dead_letter import DeadLetterWriter, Stage
+from ingest.run.dead_letter import DeadLetterWriter
 from ingest.run.partition import Partition
 from ingest.run.progress import Progress, SilentProgress
-from ingest.run.reading import RejectedRecord, read_records, resolve_format
-from ingest.run.report import ObjectReport, ObjectStatus, RunReport, utc_now, write_report
+from ingest.run.report import ObjectOutcome, ObjectReport, RunReport, write_report
 from ingest.run.stop import StopRequest
 from ingest.sources.base import Source, SourceObject
+from ingest.stamps import utc_now
 
 
 class Publisher(Protocol):
@@ -74,7 +76,7 @@ class _InFlight(NamedTuple):
     data: bytes
 
 
-def run_publish(
+def run_pipeline(
     source: Source,
     publisher: Publisher,
     report: RunReport,
@@ -90,7 +92,7 @@ def run_publish(
 
     Exceptions that stop the run are re-raised after the report is final (its `aborted` field says why).
     """
-    run = _PublishRun(
+    run = _Pipeline(
         source,
         publisher,
         report,
@@ -114,7 +116,9 @@ def _abort_reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-class _PublishRun:
+class _Pipeline:
+    """The state of one `run_pipeline` call: the objects being read and the records the publisher holds."""
+
     def __init__(
         self,
         source: Source,
@@ -199,7 +203,7 @@ class _PublishRun:
             run_id=previous.run_id,
             version=obj.version,
             size=obj.size,
-            status=ObjectStatus.UNCHANGED,
+            status=ObjectOutcome.UNCHANGED,
             reason=f"unchanged since run {previous.run_id}",
             published_indices=previous.published_indices,
         )
@@ -254,7 +258,7 @@ class _PublishRun:
 
     def _stop_reading(self, state: _ObjectState) -> None:
         with self._lock:
-            state.entry.status = ObjectStatus.FAILED
+            state.entry.status = ObjectOutcome.FAILED
             state.entry.reason = f"stopped before the end ({self._stop.reason})"
             state.retry_next_run = True
 
@@ -278,7 +282,7 @@ class _PublishRun:
         position = f"after {last_position}" if last_position else "object"
         with self._lock:
             self._dead_letter.write(uri=state.obj.uri, stage=Stage.OBJECT, position=position, reason=str(exc))
-            state.entry.status = ObjectStatus.FAILED if isinstance(exc, SourceError) else ObjectStatus.REJECTED
+            state.entry.status = ObjectOutcome.FAILED if isinstance(exc, SourceError) else ObjectOutcome.REJECTED
             state.entry.reason = str(exc)
             state.retry_next_run = retry_next_run
 
@@ -316,10 +320,10 @@ class _PublishRun:
         del self._active[state.slot]
         entry = state.entry
         if entry.failed:
-            entry.status = ObjectStatus.FAILED
+            entry.status = ObjectOutcome.FAILED
             entry.reason = entry.reason or f"{entry.failed} records failed to publish"
-        elif entry.status is ObjectStatus.READING:
-            entry.status = ObjectStatus.PUBLISHED
+        elif entry.status is ObjectOutcome.READING:
+            entry.status = ObjectOutcome.PUBLISHED
         if self._checkpoint is not None and not entry.failed and not state.retry_next_run:
             self._checkpoint.record(
                 state.obj,
@@ -341,7 +345,7 @@ class _PublishRun:
                 if not state.read_done:
                     state.read_done = True
                     state.retry_next_run = True
-                    state.entry.status = ObjectStatus.FAILED
+                    state.entry.status = ObjectOutcome.FAILED
                     state.entry.reason = f"not read to the end: {self._report.aborted or reason}"
             self._in_flight.clear()
             for state in list(self._active.values()):

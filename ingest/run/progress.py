@@ -16,7 +16,7 @@ from typing import Protocol, TextIO
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
-from ingest.run.report import ObjectReport, ObjectStatus
+from ingest.run.report import ObjectOutcome, ObjectReport
 
 LOGGER = logging.getLogger("ingest.run")
 
@@ -38,7 +38,7 @@ def _describe(entry: ObjectReport) -> str:
 
 
 def _log_object(entry: ObjectReport) -> None:
-    troubled = entry.status in (ObjectStatus.REJECTED, ObjectStatus.FAILED)
+    troubled = entry.status in (ObjectOutcome.REJECTED, ObjectOutcome.FAILED)
     LOGGER.log(logging.WARNING if troubled else logging.INFO, "%s", _describe(entry))
 
 
@@ -90,7 +90,7 @@ class BarProgress:
         self._objects.set_postfix(skipped=self._skipped, refresh=False)
 
     def object_finished(self, entry: ObjectReport) -> None:
-        if entry.status in (ObjectStatus.REJECTED, ObjectStatus.FAILED):
+        if entry.status in (ObjectOutcome.REJECTED, ObjectOutcome.FAILED):
             _log_object(entry)
         self._objects.update(1)
 

@@ -15,19 +15,21 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ingest.clients import kinesis_client
+from ingest.credential_errors import credential_problem
 from ingest.errors import ConfigurationError, IngestError, SourceError
 from ingest.formats import AUTO
 from ingest.publishing import KinesisPublisher, describe_stream
-from ingest.run.aws import credential_problem, kinesis_client
 from ingest.run.checkpoint import Checkpoint
 from ingest.run.dead_letter import DeadLetterWriter
 from ingest.run.partition import Partition
-from ingest.run.pipeline import RunSettings, run_publish
+from ingest.run.pipeline import RunSettings, run_pipeline
 from ingest.run.progress import Progress
-from ingest.run.report import RunReport, new_run_id, write_report
+from ingest.run.report import RunReport, write_report
 from ingest.run.stop import StopRequest
 from ingest.run.summary import failure_reason
 from ingest.sources import DEFAULT_SOURCE, Source, SourceOptions, open_source
+from ingest.stamps import new_run_id
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ def _run(options: PublishOptions, setup: _Setup, stop: StopRequest, progress: Pr
     settings = RunSettings(format_name=options.format, partition=options.partition, full=options.full)
     with setup.dead_letter:
         try:
-            run_publish(
+            run_pipeline(
                 setup.source,
                 setup.publisher,
                 setup.report,

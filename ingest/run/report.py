@@ -9,22 +9,26 @@ expects as (uri, index) and hence every missing one.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from ingest.errors import ConfigurationError
-from ingest.run.files import read_json, write_json_atomically
-from ingest.run.ranges import IndexRanges
+from ingest.index_ranges import IndexRanges
+from ingest.json_files import read_json, write_json_atomically
+from ingest.stamps import utc_now
 
 REPORT_VERSION = 1
 
 
-class ObjectStatus(StrEnum):
+class ObjectOutcome(StrEnum):
+    """What one run made of one object, as its report entry says. Not the ingest job's ledger status
+    (`components.core.job.ObjectStatus`), which the worker derives from a whole report: an outcome REJECTED here
+    means the object was refused whole, while the ledger's REJECTED also covers a PUBLISHED object some of whose
+    records were rejected; FAILED becomes the ledger's FAILED (DEAD_LETTERED once the queue gives up)."""
+
     READING = "reading"
     """Only while the run is in progress; a final report never contains it."""
     PUBLISHED = "published"
@@ -35,14 +39,6 @@ class ObjectStatus(StrEnum):
     """Could not be read, or some of its records failed to publish: the next run retries it."""
     UNCHANGED = "unchanged"
     """Skipped: the checkpoint says an earlier run (`run_id`) published it with this version and size."""
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def new_run_id() -> str:
-    return uuid.uuid4().hex
 
 
 @dataclass
@@ -58,7 +54,7 @@ class ObjectReport:
     version: str | None = None
     size: int | None = None
     format: str | None = None
-    status: ObjectStatus = ObjectStatus.READING
+    status: ObjectOutcome = ObjectOutcome.READING
     reason: str | None = None
     records_read: int = 0
     published: int = 0
@@ -90,7 +86,7 @@ class ObjectReport:
             version=data.get("version"),
             size=data.get("size"),
             format=data.get("format"),
-            status=ObjectStatus(data["status"]),
+            status=ObjectOutcome(data["status"]),
             reason=data.get("reason"),
             records_read=data["records_read"],
             published=data["published"],
@@ -125,7 +121,7 @@ class RunReport:
     checkpoint: str | None = None
     objects: list[ObjectReport] = field(default_factory=list)
 
-    def _count(self, *statuses: ObjectStatus) -> int:
+    def _count(self, *statuses: ObjectOutcome) -> int:
         return sum(1 for entry in self.objects if entry.status in statuses)
 
     @property
@@ -135,7 +131,7 @@ class RunReport:
 
     @property
     def objects_unchanged(self) -> int:
-        return self._count(ObjectStatus.UNCHANGED)
+        return self._count(ObjectOutcome.UNCHANGED)
 
     @property
     def objects_skipped(self) -> int:
@@ -143,11 +139,11 @@ class RunReport:
 
     @property
     def objects_rejected(self) -> int:
-        return self._count(ObjectStatus.REJECTED)
+        return self._count(ObjectOutcome.REJECTED)
 
     @property
     def objects_failed(self) -> int:
-        return self._count(ObjectStatus.FAILED, ObjectStatus.READING)
+        return self._count(ObjectOutcome.FAILED, ObjectOutcome.READING)
 
     @property
     def records_read(self) -> int:

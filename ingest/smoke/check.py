@@ -4,6 +4,8 @@ stack exports, then verify that every published record reached its bucket.
 It passes (status 0) only when something was published and every published record arrived: a smoke test that
 published nothing proves nothing, and a publish failure fails it even if what was published arrived (status 1).
 The setup errors of `publish` give status 2; those of `verify` raise ConfigurationError. It never prints.
+Its two steps are public too (`publish_options`, then `check_published`), so the command can run the publish step
+in its console session (signals, logging) and nothing else.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from ingest.run.publish import PublishOptions, PublishResult, publish
 from ingest.run.report import RunReport
+from ingest.run.stop import StopRequest
 from ingest.smoke.outputs import StackOutputs
 from ingest.sources import DEFAULT_SOURCE
 from ingest.verify.options import DEFAULT_POLL_INTERVAL_SECONDS, VerifyOptions, default_timeout_seconds
@@ -22,8 +25,6 @@ from ingest.verify.polling import PollProgress, verify_delivery
 from ingest.verify.result import VerifyResult
 
 LISTED_MISSING = 5
-
-Publish = Callable[[PublishOptions], PublishResult]
 
 
 @dataclass(frozen=True)
@@ -58,27 +59,40 @@ class SmokeResult:
 def smoke(
     options: SmokeOptions,
     *,
-    publish: Publish = publish,
+    stop: StopRequest | None = None,
     sleep: Callable[[float], None] = time.sleep,
     progress: Callable[[PollProgress], None] | None = None,
 ) -> SmokeResult:
-    """`publish` is the library's by default; the command passes the one that also handles signals and logging.
-    Raises ConfigurationError when the bucket cannot be read for a setup reason."""
+    """Publish, then check. Raises ConfigurationError when the bucket cannot be read for a setup reason."""
+    published = publish(publish_options(options), stop=stop)
+    return check_published(options, published, sleep=sleep, progress=progress)
+
+
+def publish_options(options: SmokeOptions) -> PublishOptions:
+    """The publish step's options: the stack's stream, in the stack's region unless `options` names another."""
+    return PublishOptions(
+        stream=options.outputs.stream_name,
+        source=options.source,
+        no_sign_request=options.no_sign_request,
+        region=options.region or options.outputs.region,
+        report=options.report,
+        dead_letter=options.dead_letter,
+    )
+
+
+def check_published(
+    options: SmokeOptions,
+    published: PublishResult,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    progress: Callable[[PollProgress], None] | None = None,
+) -> SmokeResult:
+    """The verdict on a publish step: verified against the stack's bucket when the publish got far enough."""
     outputs = options.outputs
     region = options.region or outputs.region
     timeout = options.timeout_seconds
     if timeout is None:
         timeout = default_timeout_seconds(outputs.buffering_interval_seconds)
-    published = publish(
-        PublishOptions(
-            stream=outputs.stream_name,
-            source=options.source,
-            no_sign_request=options.no_sign_request,
-            region=region,
-            report=options.report,
-            dead_letter=options.dead_letter,
-        )
-    )
     if published.report is None or published.status == 2 or published.report.aborted:
         return SmokeResult(published.status, published, None)
     verification = verify_delivery(

@@ -14,9 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from components.core.stack_outputs import (
+    BUCKET_NAME,
+    BUFFERING_INTERVAL_SECONDS,
+    DELIVERY_PREFIX,
+    ERROR_PREFIX,
+    REGION,
+    STREAM_NAME,
+)
 from ingest.errors import ConfigurationError
 
-REQUIRED_KEYS = ("streamName", "bucketName", "deliveryPrefix", "errorPrefix", "region")
+REQUIRED_KEYS = tuple(output.key for output in (STREAM_NAME, BUCKET_NAME, DELIVERY_PREFIX, ERROR_PREFIX, REGION))
 PULUMI_TIMEOUT_SECONDS = 120
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]
@@ -42,15 +50,15 @@ class StackOutputs:
         missing = [key for key in REQUIRED_KEYS if not isinstance(outputs.get(key), str) or not outputs[key]]
         if missing:
             raise ConfigurationError(f"{origin} lacks the output(s) {', '.join(missing)}")
-        interval = outputs.get("bufferingIntervalSeconds")
+        interval = outputs.get(BUFFERING_INTERVAL_SECONDS.key)
         if interval is not None and (isinstance(interval, bool) or not isinstance(interval, int)):
-            raise ConfigurationError(f"{origin}: bufferingIntervalSeconds must be an integer, got {interval!r}")
+            raise ConfigurationError(f"{origin}: {BUFFERING_INTERVAL_SECONDS.key} must be an integer, got {interval!r}")
         return cls(
-            stream_name=outputs["streamName"],
-            bucket_name=outputs["bucketName"],
-            delivery_prefix=outputs["deliveryPrefix"],
-            error_prefix=outputs["errorPrefix"],
-            region=outputs["region"],
+            stream_name=outputs[STREAM_NAME.key],
+            bucket_name=outputs[BUCKET_NAME.key],
+            delivery_prefix=outputs[DELIVERY_PREFIX.key],
+            error_prefix=outputs[ERROR_PREFIX.key],
+            region=outputs[REGION.key],
             buffering_interval_seconds=interval,
             origin=origin,
         )

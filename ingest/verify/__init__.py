@@ -1,5 +1,5 @@
-"""Layer `verify` of `ingest`, above `endpoint` and `run` (it reads their reports): did the records a run reports
-as published reach the destination bucket?
+"""Layer `verify` of `ingest`, above `endpoint` and `run` (it reads their reports), below `smoke` and `local`: did the
+records a run reports as published reach the destination bucket?
 
 `verify_delivery` (in `polling`) reads what Firehose delivered (and what it failed to deliver) since the run
 started, matches it against the run's report by (run_id, uri, index), and polls until nothing is missing or the

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from ingest.run.ranges import IndexRanges
+from ingest.index_ranges import IndexRanges
 
 RecordKey = tuple[str, str, int]
 """(run_id, uri, index): what a report lists and what a record's provenance says."""

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from ingest.endpoint.report import REPORT_KIND as SEND_REPORT_KIND
 from ingest.endpoint.report import SendReport, parse_send_report
-from ingest.run.files import read_json
+from ingest.json_files import read_json
 from ingest.run.report import RunReport, parse_report
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ingest.wording import counted
+
 
 @dataclass(frozen=True)
 class RecordRef:
@@ -102,12 +104,12 @@ class VerifyResult:
     def summary(self) -> str:
         """What an operator reads after the check: counts, latency, what is missing, what failed, verdict."""
         lines = [
-            f"Run {self.run_id}: {_count(self.expected, 'record')} expected, {self.delivered} delivered, "
+            f"Run {self.run_id}: {counted(self.expected, 'record')} expected, {self.delivered} delivered, "
             f"{self.missing} missing, {self.duplicated} duplicated, {self.unexpected} unexpected"
             + (f", {self.republished} republished by another run (a restart)." if self.republished else "."),
-            f"Read {_count(self.objects_scanned, 'object')} under s3://{self.bucket}/{self.prefix} written since "
+            f"Read {counted(self.objects_scanned, 'object')} under s3://{self.bucket}/{self.prefix} written since "
             f"{self.window_start} ({self.foreign} foreign and {self.other_runs} other runs' records ignored), "
-            f"in {_count(self.polls, 'poll')} over {self.elapsed_seconds:.0f} s.",
+            f"in {counted(self.polls, 'poll')} over {self.elapsed_seconds:.0f} s.",
             self._latency_line(),
         ]
         if self.earlier_runs_expected:
@@ -142,8 +144,8 @@ class VerifyResult:
             return []
         lines = [
             f"Failed deliveries under s3://{self.bucket}/{self.error_prefix}: "
-            f"{_count(self.failed_delivery_count, 'record')} of this report and {self.other_failures} other, "
-            f"in {_count(self.error_objects_scanned, 'error object')}."
+            f"{counted(self.failed_delivery_count, 'record')} of this report and {self.other_failures} other, "
+            f"in {counted(self.error_objects_scanned, 'error object')}."
         ]
         for failure in self.failed_deliveries:
             where = f"{failure.uri} #{failure.index}" if failure.uri is not None else "(not a record of ours)"
@@ -155,16 +157,12 @@ class VerifyResult:
             return "OK: every published record arrived."
         failed = f" ({self.missing_failed} of them under the error prefix)" if self.missing_failed else ""
         if self.timed_out:
-            return f"FAILED: {_count(self.missing, 'record')} still missing after {self.elapsed_seconds:.0f} s{failed}."
-        return f"FAILED: {_count(self.missing, 'record')} missing{failed}: Firehose gave up on them."
+            return (
+                f"FAILED: {counted(self.missing, 'record')} still missing after {self.elapsed_seconds:.0f} s{failed}."
+            )
+        return f"FAILED: {counted(self.missing, 'record')} missing{failed}: Firehose gave up on them."
 
     def reason(self) -> str:
         """One line for stderr when the check failed."""
         failed = f", {self.missing_failed} under the error prefix" if self.missing_failed else ""
-        return (
-            f"{self.missing} of {_count(self.expected, 'record')} missing from s3://{self.bucket}/{self.prefix}{failed}"
-        )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+        return f"{self.missing} of {counted(self.expected, 'record')} missing from s3://{self.bucket}/{self.prefix}{failed}"

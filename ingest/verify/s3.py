@@ -7,10 +7,9 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ingest.clients import aws_client
+from ingest.clients import aws_client, client_config
+from ingest.credential_errors import CREDENTIAL_ERROR_CODES, credential_problem
 from ingest.errors import ConfigurationError, IngestError
-from ingest.publishing import client_config
-from ingest.run.aws import CREDENTIAL_ERROR_CODES, credential_problem
 
 _SETUP_CODES = CREDENTIAL_ERROR_CODES | {"NoSuchBucket", "InvalidBucketName", "AllAccessDisabled", "PermanentRedirect"}
 
@@ -20,7 +19,7 @@ class DeliveryCheckError(IngestError):
 
 
 def s3_client(region: str | None) -> Any:
-    """Built per check with the publisher's settings (standard retries, timeouts); `AWS_ENDPOINT_URL` applies."""
+    """Built per check with the settings every client shares; `AWS_ENDPOINT_URL` applies."""
     return aws_client("s3", region=region, config=client_config())
 
 

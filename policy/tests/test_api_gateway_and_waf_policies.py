@@ -52,3 +52,22 @@ def test_another_acls_logging_does_not_count_and_a_literal_arn_does():
     assert urn == unlogged.urn
     literal = policy_resource(policies.WEB_ACL_LOGGING_TYPE, {"resourceArn": unlogged.props["arn"]}, "literal")
     assert check_stack(policies.wafv2_web_acl_logging, [logged, unlogged, logging_of(logged), literal]) == []
+
+
+def _managed(group: str) -> dict:
+    return {"name": group, "statement": {"managedRuleGroupStatement": {"vendorName": "AWS", "name": group}}}
+
+
+RATE_RULE = {"name": "rate-limit-per-ip", "statement": {"rateBasedStatement": {"limit": 2000}}}
+
+
+def test_a_web_acl_with_known_bad_inputs_passes():
+    groups = ("AWSManagedRulesCommonRuleSet", policies.KNOWN_BAD_INPUTS_RULE_GROUP)
+    props = {"rules": [RATE_RULE, *(_managed(group) for group in groups)]}
+    assert check_resource(policies.wafv2_known_bad_inputs, policies.WEB_ACL_TYPE, props) == []
+
+
+def test_a_web_acl_without_known_bad_inputs_fails():
+    props = {"rules": [RATE_RULE, _managed("AWSManagedRulesCommonRuleSet")]}
+    [message] = check_resource(policies.wafv2_known_bad_inputs, policies.WEB_ACL_TYPE, props)
+    assert policies.KNOWN_BAD_INPUTS_RULE_GROUP in message

@@ -185,7 +185,39 @@ def public_worker_url(resources):
     )
 
 
+def customer_keyed_queue_also_sends_sse_flag(resources):
+    """What the component sent before: kmsMasterKeyId next to sqsManagedSseEnabled=false, which the provider refuses."""
+    queue = named(resources, "tracking-ingest-dlq").inputs
+    queue.pop("sqsManagedSseEnabled")
+    queue.update(kmsMasterKeyId="arn:aws:kms:ap-southeast-1:123456789012:key/1", sqsManagedSseEnabled=False)
+
+
+def untraced_worker(resources):
+    named(resources, "tracking-ingest-worker-prod").inputs["tracingConfig"] = {"mode": "PassThrough"}
+
+
+def data_archived_to_glacier(resources):
+    """What the component declared before: delivered data moved to GLACIER, out of Athena's reach."""
+    rules = named(resources, "tracking-bucket-lifecycle").inputs["rules"]
+    [tiering] = [rule for rule in rules if rule["id"] == "tier-delivered-data"]
+    tiering["transitions"][-1]["storageClass"] = "GLACIER"
+
+
+def known_bad_inputs_dropped(resources):
+    acl = named(resources, "tracking-endpoint-web-acl").inputs
+    acl["rules"] = [
+        rule
+        for rule in acl["rules"]
+        if (rule["statement"].get("managedRuleGroupStatement") or {}).get("name")
+        != policies.KNOWN_BAD_INPUTS_RULE_GROUP
+    ]
+
+
 BREAKAGES = [
+    (customer_keyed_queue_also_sends_sse_flag, "sqs-queue-encrypted", "tracking-ingest-dlq"),
+    (untraced_worker, "lambda-function-traced", "tracking-ingest-worker-prod"),
+    (data_archived_to_glacier, "s3-lifecycle-no-archive-classes", "tracking-bucket-lifecycle"),
+    (known_bad_inputs_dropped, "wafv2-web-acl-known-bad-inputs", "tracking-endpoint-web-acl"),
     (unencrypted_queue, "sqs-queue-encrypted", "tracking-ingest-queue"),
     (ledger_without_recovery, "dynamodb-table-recoverable-and-encrypted", "tracking-ingest-ledger"),
     (public_worker_url, "lambda-no-public-function-url", "tracking-ingest-worker-url"),

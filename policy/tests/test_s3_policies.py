@@ -174,3 +174,28 @@ def test_policy_config_replaces_the_exempt_stacks(monkeypatch):
     assert check_resource(policies.s3_versioning_enabled, VERSIONING_TYPE, versioning("Suspended"), config=config)
     monkeypatch.setenv("PULUMI_STACK", "sandbox")
     assert not check_resource(policies.s3_versioning_enabled, VERSIONING_TYPE, versioning("Suspended"), config=config)
+
+
+LIFECYCLE = {
+    "bucket": "tracking-bucket-e99e974",
+    "rules": [
+        {
+            "id": "tier-delivered-data",
+            "status": "Enabled",
+            "transitions": [{"days": 30, "storageClass": "STANDARD_IA"}, {"days": 180, "storageClass": "GLACIER_IR"}],
+        }
+    ],
+}
+LIFECYCLE_TYPE = policies.LIFECYCLE_TYPES[0]
+
+
+def test_a_lifecycle_that_keeps_data_readable_passes():
+    assert check_resource(policies.s3_lifecycle_keeps_data_readable, LIFECYCLE_TYPE, LIFECYCLE) == []
+
+
+@pytest.mark.parametrize("storage_class", ["GLACIER", "DEEP_ARCHIVE"])
+def test_a_lifecycle_that_archives_data_fails(storage_class):
+    props = copy.deepcopy(LIFECYCLE)
+    props["rules"][0]["transitions"][1]["storageClass"] = storage_class
+    [message] = check_resource(policies.s3_lifecycle_keeps_data_readable, LIFECYCLE_TYPE, props)
+    assert storage_class in message and "Athena" in message

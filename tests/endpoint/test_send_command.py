@@ -22,6 +22,7 @@ from ingest.local.gateway import LocalGateway
 from ingest.records import decode_record
 from ingest.retry import RetryPolicy
 from ingest.sample import generate_records
+from tests.endpoint.conftest import REGION
 
 KEY = "s" * 40
 FAST = RetryPolicy(max_attempts=4, base_delay=0.0, max_delay=0.0)
@@ -206,3 +207,34 @@ def test_the_report_names_exactly_the_records_that_reached_the_stream(kinesis, r
     assert {(p.run_id, p.source, p.index) for _, p in delivered} == expected
     assert len(expected) == 700
     assert sorted(fields["date"] for fields, _ in delivered) == [r["date"] for r in records]
+
+
+def _records_in_a_bucket(kinesis, monkeypatch, records) -> str:
+    """A bucket on the module's moto server holding `records`, and the AWS chain pointed at that server."""
+    for name, value in kinesis.emulator.environment().items():
+        monkeypatch.setenv(name, value)
+    s3 = kinesis.emulator.client("s3")
+    s3.create_bucket(Bucket="send-input")
+    s3.put_object(Bucket="send-input", Key="days/records.json", Body=json.dumps(records).encode())
+    s3.put_object(Bucket="send-input", Key="days/other.json", Body=b"[]")
+    return "s3://send-input/days/records.json"
+
+
+def test_an_s3_object_is_read_as_publish_reads_it(kinesis, monkeypatch):
+    records = list(generate_records(3))
+    uri = _records_in_a_bucket(kinesis, monkeypatch, records)
+    scripted = ScriptedKinesis()
+    with serving_endpoint(_gateway(scripted)) as endpoint:
+        result, _ = _send(endpoint.url, uri, source_region=REGION)
+    assert (result.status, result.accepted, result.report.source, result.report.input_format) == (0, 3, uri, "json")
+    assert [r["date"] for r in scripted.batches[-1]] == [r["date"] for r in records]
+
+
+def test_an_s3_prefix_of_several_objects_or_a_missing_bucket_is_refused(kinesis, monkeypatch, capsys):
+    _records_in_a_bucket(kinesis, monkeypatch, list(generate_records(1)))
+    with serving_endpoint(_gateway(ScriptedKinesis())) as endpoint:
+        with pytest.raises(ConfigurationError, match="holds more than one object; send reads one file or object"):
+            _send(endpoint.url, "s3://send-input/days/")
+        status = cli.main(["send", "--endpoint", endpoint.url, "--region", REGION, "s3://no-such-bucket/x.json"])
+    assert status == 2
+    assert capsys.readouterr().err.startswith("ingest send: cannot read s3://no-such-bucket/x.json: ")

@@ -9,6 +9,8 @@ import pulumi
 import pytest
 import yaml
 
+from components.core.stack_outputs import BUCKET_NAME, PRODUCER_POLICY_ARN, STREAM_ARN, STREAM_NAME
+from components.core.stack_outputs import REGION as OUTPUT_REGION
 from tests.infra.conftest import ACCOUNT, REGION
 from tests.paths import PULUMI_PROJECT_SCHEMA
 
@@ -22,13 +24,14 @@ DEV_POLICY = f"arn:aws:iam::{ACCOUNT}:policy/tracking-producer-policy-dev5678"
 
 
 def pipeline_outputs(policy_arn: str, stream: str) -> dict[str, object]:
-    """The outputs a tracking-pipeline stack exports (the ones this example reads, and others it must ignore)."""
+    """The outputs a tracking-pipeline stack exports (the ones this example reads, and others it must ignore), named
+    by the program's table: the example spells them out, so a renamed output fails here."""
     return {
-        "producerPolicyArn": policy_arn,
-        "streamName": stream,
-        "streamArn": f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/{stream}",
-        "region": REGION,
-        "bucketName": f"{stream}-bucket",
+        PRODUCER_POLICY_ARN.key: policy_arn,
+        STREAM_NAME.key: stream,
+        STREAM_ARN.key: f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/{stream}",
+        OUTPUT_REGION.key: REGION,
+        BUCKET_NAME.key: f"{stream}-bucket",
     }
 
 

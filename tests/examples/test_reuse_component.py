@@ -8,6 +8,7 @@ from collections import Counter
 import jsonschema
 import yaml
 
+from components.core.stack_outputs import BUCKET_NAME, DELIVERY_PREFIX, PRODUCER_POLICY_ARN, STREAM_NAME
 from tests.paths import PULUMI_PROJECT_SCHEMA
 
 from .conftest import EXAMPLES_DIR, PROJECT_DIR, project_name
@@ -95,10 +96,10 @@ def test_each_product_exports_its_own_stream_bucket_and_producer_policy(run_exam
     assert set(run.outputs) == set(PRODUCTS)
     for product in PRODUCTS:
         exported = run.outputs[product]
-        assert exported["streamName"] == run.graph.named(f"{product}-stream").outputs["name"]
-        assert exported["bucketName"] == run.graph.named(f"{product}-bucket").outputs["bucket"]
-        assert exported["deliveryPrefix"] == f"{product}/"
-        assert exported["producerPolicyArn"] == run.graph.named(f"{product}-producer-policy").outputs["arn"]
+        assert exported[STREAM_NAME.key] == run.graph.named(f"{product}-stream").outputs["name"]
+        assert exported[BUCKET_NAME.key] == run.graph.named(f"{product}-bucket").outputs["bucket"]
+        assert exported[DELIVERY_PREFIX.key] == f"{product}/"
+        assert exported[PRODUCER_POLICY_ARN.key] == run.graph.named(f"{product}-producer-policy").outputs["arn"]
     assert run.graph.named("prices-bucket").inputs["tags"]["environment"] == "staging"
 
 

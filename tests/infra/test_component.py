@@ -96,14 +96,14 @@ def test_lifecycle_tiers_data_and_expires_noncurrent_versions(pipeline):
     assert rules["tier-delivered-data"]["filter"] == {"prefix": "crypto/"}
     assert rules["tier-delivered-data"]["transitions"] == [
         {"days": 45, "storageClass": "STANDARD_IA"},
-        {"days": 120, "storageClass": "GLACIER"},
+        {"days": 120, "storageClass": "GLACIER_IR"},
     ]
     assert rules["expire-noncurrent-versions"]["noncurrentVersionExpiration"] == {"noncurrentDays": 10}
     assert rules["abort-incomplete-multipart-uploads"]["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 7}
 
 
 def test_objects_under_128_kb_stay_in_standard_by_an_explicit_choice(pipeline):
-    """dev's small objects would cost more in STANDARD_IA (billed as 128 KB) or GLACIER (40 KB overhead each)."""
+    """dev's small objects would cost more in STANDARD_IA or GLACIER_IR (each billed as 128 KB)."""
     graph, _ = pipeline()
     lifecycle = graph.named("tp-bucket-lifecycle").inputs
     assert lifecycle["transitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
@@ -372,9 +372,17 @@ def test_alarms_can_be_switched_off(pipeline):
 def test_access_logging_goes_to_a_separate_equally_protected_bucket(pipeline):
     graph, _ = pipeline(enable_access_logging=True, kms_key_arn=CUSTOMER_KEY, access_log_expiration_days=90)
     data, logs = graph.named("tp-bucket"), graph.named("tp-access-logs")
-    logging = graph.one("aws:s3/bucketLogging:BucketLogging").inputs
-    assert logging["bucket"] == data.outputs["bucket"]
+    results = graph.named("tp-query-results")
+    logging = graph.named("tp-bucket-logging").inputs
+    assert (logging["bucket"], logging["targetPrefix"]) == (data.outputs["bucket"], "s3-access/")
     assert logging["targetBucket"] == logs.outputs["bucket"]
+    results_logging = graph.named("tp-query-results-logging").inputs
+    assert (results_logging["bucket"], results_logging["targetPrefix"]) == (
+        results.outputs["bucket"],
+        "s3-access-query-results/",
+    )
+    assert results_logging["targetBucket"] == logs.outputs["bucket"]
+    assert graph.parent_by_name["tp-query-results-logging"] == "tp-query-results"
     for block in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"):
         assert graph.named("tp-access-logs-public-access").inputs[block] is True
     assert graph.named("tp-access-logs-ownership").inputs["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
@@ -384,7 +392,7 @@ def test_access_logging_goes_to_a_separate_equally_protected_bucket(pipeline):
     assert statements["DenyInsecureTransport"]["Effect"] == "Deny"
     delivery = statements["AllowServerAccessLogDelivery"]
     assert delivery["Principal"] == {"Service": "logging.s3.amazonaws.com"}
-    assert delivery["Condition"]["ArnLike"] == {"aws:SourceArn": data.outputs["arn"]}
+    assert delivery["Condition"]["ArnLike"] == {"aws:SourceArn": [data.outputs["arn"], results.outputs["arn"]]}
     assert delivery["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
     rules = {rule["id"]: rule for rule in graph.named("tp-access-logs-lifecycle").inputs["rules"]}
     assert rules["expire-access-logs"]["expiration"] == {"days": 90}

@@ -51,20 +51,32 @@ def test_the_queue_redrives_to_the_dlq_and_waits_six_worker_timeouts(build):
     assert allow == {"redrivePermission": "byQueue", "sourceQueueArns": [queue.outputs["arn"]]}
 
 
+@pytest.mark.parametrize("key", [None, CUSTOMER_KEY], ids=["sqs-managed-sse", "customer-key"])
+def test_every_queue_sends_one_encryption_setting_never_both(build, key):
+    """The provider declares sqs_managed_sse_enabled ConflictsWith kms_master_key_id, and an explicit false counts
+    as set: with a customer key, only the key is sent."""
+    graph, _ = _job(build, TrackingPipelineArgs(kms_key_arn=key))
+    queues = graph.of_type("aws:sqs/queue:Queue")
+    assert len(queues) == 3
+    for queue in queues:
+        sent = {name: queue.inputs[name] for name in ("sqsManagedSseEnabled", "kmsMasterKeyId") if name in queue.inputs}
+        assert sent == ({"kmsMasterKeyId": key} if key else {"sqsManagedSseEnabled": True}), queue.name
+
+
 def test_the_ledger_is_keyed_by_object_uri_recoverable_and_encrypted(build):
     graph, _ = _job(build)
     table = graph.one("aws:dynamodb/table:Table").inputs
     assert (table["hashKey"], table["attributes"]) == (LEDGER.key, [{"name": LEDGER.key, "type": "S"}])
     assert table["billingMode"] == "PAY_PER_REQUEST"
     assert table["pointInTimeRecovery"] == {"enabled": True}
-    assert table["serverSideEncryption"]["enabled"] is True
+    assert table["serverSideEncryption"] == {"enabled": True}, "without a key: the AWS managed key aws/dynamodb"
 
 
 def test_the_functions_run_the_contract_handlers_with_the_contract_environment(build):
     graph, _ = _job(build)
     planner, worker = _function(graph, "planner"), _function(graph, "worker")
     assert (planner.inputs["handler"], worker.inputs["handler"]) == (PLANNER_HANDLER, WORKER_HANDLER)
-    assert planner.inputs["runtime"] == LAMBDA_RUNTIME and planner.inputs["reservedConcurrentExecutions"] == 1
+    assert planner.inputs["runtime"] == LAMBDA_RUNTIME
     variables = worker.inputs["environment"]["variables"]
     assert set(variables) == set(vars(JOB_ENVIRONMENT).values())
     assert variables[JOB_ENVIRONMENT.planner_function] == "tp-ingest-planner-test" == planner.inputs["name"]
@@ -135,6 +147,7 @@ def test_the_roles_grant_exact_arns(build):
     assert planner["Ledger"]["Resource"] == table == worker["Ledger"]["Resource"]
     assert planner["Enqueue"] == {"Sid": "Enqueue", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue}
     assert planner["ContinueListing"]["Resource"] == _function(graph, "planner").outputs["arn"]
+    assert planner["RecordFailedRuns"]["Resource"] == graph.named("tp-ingest-planner-failures").outputs["arn"]
     assert worker["ConsumeQueue"]["Resource"] == queue and worker["WriteStream"]["Resource"] == stream
     assert worker["WriteReports"]["Resource"] == f"{bucket}/ingest-runs/*"
     assert worker["ReadSourceObjects"]["Resource"] == "arn:aws:s3:::tgr-hire-devops-test/crypto/01-data-ingestion/*"
@@ -195,3 +208,62 @@ def test_reports_never_land_under_the_data_or_error_prefix():
 def test_a_missing_archive_says_to_run_make_lambda(tmp_path):
     with pytest.raises(LambdaArchiveMissingError, match="run `make lambda`"):
         lambda_archive_path({"INGEST_JOB_ARCHIVE": str(tmp_path / "none.zip")})
+
+
+def test_the_planner_reserves_concurrency_only_when_asked(build):
+    graph, _ = _job(build)
+    assert "reservedConcurrentExecutions" not in _function(graph, "planner").inputs
+    graph, _ = _job(build, args=IngestJobArgs(reserve_planner_concurrency=True))
+    assert _function(graph, "planner").inputs["reservedConcurrentExecutions"] == 1
+    assert "reservedConcurrentExecutions" not in _function(graph, "worker").inputs
+
+
+def test_a_planner_run_that_fails_every_retry_lands_in_an_encrypted_queue_that_pages(build):
+    graph, _ = _job(build, TrackingPipelineArgs(alarm_topic_arn=TOPIC, kms_key_arn=CUSTOMER_KEY))
+    failures = graph.named("tp-ingest-planner-failures")
+    config = graph.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")
+    assert config.inputs["functionName"] == _function(graph, "planner").outputs["name"]
+    assert config.inputs["destinationConfig"] == {"onFailure": {"destination": failures.outputs["arn"]}}
+    assert failures.inputs["kmsMasterKeyId"] == CUSTOMER_KEY
+    assert "tp-ingest-planner-role" in graph.dependencies_by_name["tp-ingest-planner-invoke-config"]
+    alarm = graph.named("tp-ingest-planner-failed").inputs
+    assert alarm["dimensions"] == {"QueueName": failures.outputs["name"]} and alarm["alarmActions"] == [TOPIC]
+
+
+def test_both_functions_are_traced_with_xray_and_may_send_traces(build):
+    graph, _ = _job(build)
+    for role in ("planner", "worker"):
+        assert _function(graph, role).inputs["tracingConfig"] == {"mode": "Active"}
+        attachment = graph.named(f"tp-ingest-{role}-managed-1").inputs
+        assert attachment["policyArn"] == "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
+        assert attachment["role"] == graph.named(f"tp-ingest-{role}-role").outputs["name"]
+    graph, _ = _job(build, args=IngestJobArgs(enable_tracing=False))
+    assert _function(graph, "worker").inputs["tracingConfig"] == {"mode": "PassThrough"}
+    assert not graph.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+
+
+def test_the_job_logs_keep_the_pipelines_retention_unless_told_otherwise(build):
+    graph, _ = _job(build, TrackingPipelineArgs(log_retention_days=365))
+    job_logs = [g for g in graph.of_type("aws:cloudwatch/logGroup:LogGroup") if g.name.startswith("tp-ingest")]
+    assert len(job_logs) == 2 and {g.inputs["retentionInDays"] for g in job_logs} == {365}
+    graph, _ = _job(build, TrackingPipelineArgs(log_retention_days=365), IngestJobArgs(log_retention_days=90))
+    job_logs = [g for g in graph.of_type("aws:cloudwatch/logGroup:LogGroup") if g.name.startswith("tp-ingest")]
+    assert {g.inputs["retentionInDays"] for g in job_logs} == {90}
+    with pytest.raises(IngestJobArgsError, match="log_retention_days"):
+        IngestJobArgs(log_retention_days=10)
+
+
+def test_the_job_is_tagged_like_its_pipeline(build):
+    graph, _ = _job(build, TrackingPipelineArgs(tags={"team": "data"}))
+    untaggable = (
+        "tracking:index:IngestJob",
+        "aws:scheduler/schedule:Schedule",
+        "aws:iam/rolePolicy:RolePolicy",
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",
+        "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+    )
+    job = [r for r in graph.resources if r.name.startswith("tp-ingest") and r.type not in untaggable]
+    assert len(job) >= 12
+    for resource in job:
+        assert resource.inputs.get("tags") == {"tracking-pipeline": "tp", "team": "data"}, resource.name

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import replace
 from urllib.parse import unquote
 
@@ -13,10 +12,11 @@ from components.core.iam import firehose_delivery_policy, firehose_trust_policy,
 from components.core.layout import delivery_prefix, error_output_prefix
 from components.core.naming import PipelineNames, pipeline_tags
 from components.core.stack_config import PIPELINE_NAME, args_from_config
+from components.core.stack_outputs import JOB_OUTPUTS, PIPELINE_OUTPUTS
 from ingest.local.job_provision import LocalJob, LocalJobSettings
 from ingest.local.provision import LocalPipeline, dev_stack_args, provision
 from ingest.local.relay import MIB, DeliverySettings
-from ingest.local.stack_file import PROJECT_DIR, read_stack_file
+from ingest.local.stack_file import read_stack_file
 
 from .conftest import REGION
 
@@ -138,7 +138,7 @@ def test_log_group_retention_is_the_stacks(aws, pipeline):
 
 
 def test_outputs_are_the_programs_exports(pipeline):
-    exported = set(re.findall(r'pulumi\.export\("(\w+)"', (PROJECT_DIR / "__main__.py").read_text()))
+    exported = {output.key for output in (*PIPELINE_OUTPUTS, *JOB_OUTPUTS)}
     outputs = pipeline.outputs()
     # The ingest job's outputs come from its own local provisioning (ingest.local.job_provision).
     job = set(LocalJob("q", "a", "d", "t", "p", "w", LocalJobSettings()).outputs("b", REGION)) - set(outputs)

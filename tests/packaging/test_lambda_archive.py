@@ -102,15 +102,3 @@ def test_a_too_large_archive_is_refused(tmp_path):
     info = lambda_archive.ArchiveInfo(tmp_path / "big.zip", 60_000_000, 10, 1, "x")
     with pytest.raises(lambda_archive.ArchiveError, match="50 MB"):
         lambda_archive.check_limits(info)
-
-
-def test_the_archive_pins_the_versions_requirements_txt_tests():
-    def pins(path: Path) -> dict[str, str]:
-        lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
-        pairs = [line.split("==") for line in lines if "==" in line]
-        return {name.strip().lower().replace("_", "-"): version.strip() for name, version in pairs}
-
-    lambda_pins, tested = pins(lambda_archive.REQUIREMENTS), pins(lambda_archive.PROJECT_ROOT / "requirements.txt")
-    shared = lambda_pins.keys() & tested.keys()
-    assert {"boto3", "aws-lambda-powertools", "msgspec", "ijson"} <= shared
-    assert {name: lambda_pins[name] for name in shared} == {name: tested[name] for name in shared}

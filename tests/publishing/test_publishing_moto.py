@@ -6,8 +6,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from ingest.clients import client_config
 from ingest.errors import ConfigurationError
-from ingest.publishing import KinesisPublisher, OutgoingRecord, RetryPolicy, client_config, describe_stream
+from ingest.publishing import KinesisPublisher, OutgoingRecord, RetryPolicy, describe_stream
 from ingest.records import Provenance, decode_record, encode_record, validate_record
 from ingest.sample import generate_records
 

@@ -4,7 +4,7 @@ import pytest
 from botocore.exceptions import NoCredentialsError
 
 from ingest.errors import ConfigurationError
-from ingest.publishing import client_config, describe_stream
+from ingest.publishing import describe_stream
 
 SUMMARY = {
     "StreamName": "s",
@@ -64,9 +64,3 @@ def test_refused_credentials_are_a_one_line_configuration_error(client_error, er
     assert str(caught.value).startswith("cannot describe Kinesis stream 's' in ap-southeast-1: ")
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
-
-
-def test_client_config_uses_standard_retries_and_timeouts():
-    config = client_config()
-    assert config.retries == {"mode": "standard", "max_attempts": 3}
-    assert (config.connect_timeout, config.read_timeout) == (5, 30)

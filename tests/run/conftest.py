@@ -11,7 +11,7 @@ import pytest
 
 from ingest.run.checkpoint import Checkpoint
 from ingest.run.dead_letter import DeadLetterWriter
-from ingest.run.pipeline import RunSettings, run_publish
+from ingest.run.pipeline import RunSettings, run_pipeline
 from ingest.run.report import RunReport, load_report
 from ingest.run.stop import StopRequest
 from tests.run.fakes import FakePublisher, MemorySource
@@ -60,7 +60,7 @@ def publish(tmp_path: Path) -> Callable[..., RunResult]:
         error: BaseException | None = None
         with DeadLetterWriter(dead_letter_path, report.run_id) as dead_letter:
             try:
-                run_publish(
+                run_pipeline(
                     source,
                     publisher or FakePublisher(),
                     report,

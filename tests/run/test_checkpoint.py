@@ -4,10 +4,10 @@ from collections import Counter
 import pytest
 
 from ingest.errors import ConfigurationError
+from ingest.index_ranges import IndexRanges
 from ingest.run.checkpoint import Checkpoint
 from ingest.run.pipeline import RunSettings
-from ingest.run.ranges import IndexRanges
-from ingest.run.report import ObjectStatus
+from ingest.run.report import ObjectOutcome
 from ingest.run.stop import StopRequest
 from ingest.sources import SourceObject
 from tests.run.fakes import FakePublisher, MemorySource, json_array
@@ -35,7 +35,7 @@ def test_a_second_run_skips_unchanged_objects(publish, tmp_path):
     assert (report.objects_unchanged, report.objects_skipped, report.objects_read, report.records_read) == (3, 3, 0, 0)
     assert report.succeeded
     entry = report.objects[0]
-    assert (entry.status, entry.run_id) == (ObjectStatus.UNCHANGED, first.report.run_id)
+    assert (entry.status, entry.run_id) == (ObjectOutcome.UNCHANGED, first.report.run_id)
     assert entry.published_indices.to_list() == [[0, 24]]
     assert set(report.expected_records()) == set(first.report.expected_records())
 
@@ -109,8 +109,8 @@ def test_a_stop_request_settles_what_is_in_flight_and_the_restart_finishes(publi
     assert first.records_failed == 0
     assert first.records_published == first.records_read == len(stopping.delivered)
     day0, day1 = first.objects
-    assert day0.status is ObjectStatus.PUBLISHED
-    assert day1.status is ObjectStatus.FAILED and "stopped before the end" in day1.reason
+    assert day0.status is ObjectOutcome.PUBLISHED
+    assert day1.status is ObjectOutcome.FAILED and "stopped before the end" in day1.reason
     assert first.objects_listed == 2
 
     restarted = FakePublisher()

@@ -1,7 +1,8 @@
 import json
 import math
 
-from ingest.run.dead_letter import RAW_LIMIT, DeadLetterWriter, Stage, bounded_raw
+from ingest.record_reading import Stage
+from ingest.run.dead_letter import RAW_LIMIT, DeadLetterWriter, bounded_raw
 from tests.run.fakes import FakePublisher, MemorySource, json_array
 
 

@@ -6,7 +6,7 @@ from ingest.errors import ConfigurationError
 from ingest.publishing import PublishAbortedError, PublishOutcome
 from ingest.records import decode_record
 from ingest.run.pipeline import RunSettings
-from ingest.run.report import ObjectStatus
+from ingest.run.report import ObjectOutcome
 from ingest.sources import SourceUnavailableError
 from tests.run.fakes import FakePublisher, MemorySource, json_array
 
@@ -44,7 +44,7 @@ def test_an_unknown_format_is_rejected_and_the_run_goes_on(publish):
     result = publish(source)
 
     unknown, valid = result.report.objects
-    assert (unknown.status, unknown.records_read) == (ObjectStatus.REJECTED, 0)
+    assert (unknown.status, unknown.records_read) == (ObjectOutcome.REJECTED, 0)
     assert "format" in unknown.reason
     assert valid.published == 4
     assert result.report.succeeded  # a rejection is reported, not a failure
@@ -64,7 +64,7 @@ def test_an_object_the_source_cannot_read_fails_alone(publish):
     source.unreadable.add("a.json")
     report = publish(source).report
 
-    assert [entry.status for entry in report.objects] == [ObjectStatus.FAILED, ObjectStatus.PUBLISHED]
+    assert [entry.status for entry in report.objects] == [ObjectOutcome.FAILED, ObjectOutcome.PUBLISHED]
     assert report.objects_failed == 1
     assert not report.succeeded
 
@@ -123,5 +123,5 @@ def test_object_completion_does_not_depend_on_batch_boundaries(publish, batch_si
         source.put(f"day-{day}.json", json_array(day * 3, seed=day))
     report = publish(source, FakePublisher(batch_size=batch_size)).report
 
-    assert [entry.status for entry in report.objects] == [ObjectStatus.PUBLISHED] * 4
+    assert [entry.status for entry in report.objects] == [ObjectOutcome.PUBLISHED] * 4
     assert [entry.published_indices.to_list() for entry in report.objects] == [[], [[0, 2]], [[0, 5]], [[0, 8]]]

@@ -2,7 +2,7 @@ import io
 import logging
 
 from ingest.run.progress import BarProgress, LogProgress, SilentProgress, progress_display
-from ingest.run.report import ObjectReport, ObjectStatus
+from ingest.run.report import ObjectOutcome, ObjectReport
 
 
 class _Terminal(io.StringIO):
@@ -10,7 +10,7 @@ class _Terminal(io.StringIO):
         return True
 
 
-def _entry(status: ObjectStatus, reason: str | None = None) -> ObjectReport:
+def _entry(status: ObjectOutcome, reason: str | None = None) -> ObjectReport:
     return ObjectReport(
         uri="mem://bucket/a.json", run_id="r", status=status, reason=reason, records_read=3, published=3
     )
@@ -20,7 +20,7 @@ def test_quiet_shows_nothing():
     stream = _Terminal()
     with progress_display(quiet=True, stream=stream) as progress:
         assert isinstance(progress, SilentProgress)
-        progress.object_finished(_entry(ObjectStatus.PUBLISHED))
+        progress.object_finished(_entry(ObjectOutcome.PUBLISHED))
     assert stream.getvalue() == ""
 
 
@@ -29,7 +29,7 @@ def test_a_terminal_gets_bars():
     with progress_display(quiet=False, stream=stream) as progress:
         assert isinstance(progress, BarProgress)
         progress.records_acknowledged(5)
-        progress.object_finished(_entry(ObjectStatus.PUBLISHED))
+        progress.object_finished(_entry(ObjectOutcome.PUBLISHED))
     assert "records" in stream.getvalue()
 
 
@@ -37,8 +37,8 @@ def test_anything_else_gets_one_log_line_per_object(caplog):
     caplog.set_level(logging.INFO, logger="ingest")
     with progress_display(quiet=False, stream=io.StringIO()) as progress:
         assert isinstance(progress, LogProgress)
-        progress.object_finished(_entry(ObjectStatus.PUBLISHED))
-        progress.object_finished(_entry(ObjectStatus.REJECTED, "not UTF-8"))
+        progress.object_finished(_entry(ObjectOutcome.PUBLISHED))
+        progress.object_finished(_entry(ObjectOutcome.REJECTED, "not UTF-8"))
         progress.object_skipped("mem://bucket/b.json", "unchanged since run r0")
     (published, rejected, skipped) = caplog.records
     assert (

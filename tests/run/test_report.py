@@ -5,7 +5,7 @@ import pytest
 from ingest.errors import ConfigurationError
 from ingest.publishing import PublishAbortedError
 from ingest.records import decode_record
-from ingest.run.report import ObjectStatus, RunReport, load_report
+from ingest.run.report import ObjectOutcome, RunReport, load_report
 from tests.run.fakes import FakePublisher, MemorySource, json_array
 
 
@@ -34,9 +34,9 @@ def test_arithmetic_with_rejections_and_injected_publish_failures(publish):
         1,
     )
     a, b, c = report.objects
-    assert (a.records_read, a.published, a.rejected, a.failed, a.status) == (20, 19, 0, 1, ObjectStatus.FAILED)
+    assert (a.records_read, a.published, a.rejected, a.failed, a.status) == (20, 19, 0, 1, ObjectOutcome.FAILED)
     assert a.published_indices.to_list() == [[0, 3], [5, 19]]
-    assert (b.records_read, b.published, b.rejected, b.failed, b.status) == (10, 8, 2, 0, ObjectStatus.PUBLISHED)
+    assert (b.records_read, b.published, b.rejected, b.failed, b.status) == (10, 8, 2, 0, ObjectOutcome.PUBLISHED)
     assert b.published_indices.to_list() == [[0, 2], [4, 6], [8, 9]]
     assert (c.records_read, c.published, c.rejected, c.failed) == (5, 4, 1, 0)
     assert (b.format, c.format) == ("json", "jsonl")
@@ -81,7 +81,7 @@ def test_an_aborted_run_still_writes_a_balanced_report(publish):
     report = result.report
     assert "PublishAbortedError" in report.aborted
     assert (report.records_read, report.records_published, report.records_failed) == (10, 8, 2)
-    assert report.objects[0].status is ObjectStatus.FAILED
+    assert report.objects[0].status is ObjectOutcome.FAILED
     assert report.finished_at is not None
     unacknowledged = [line for line in result.dead_letters if line["stage"] == "publish"]
     assert sorted(line["index"] for line in unacknowledged) == [8, 9]

@@ -13,8 +13,7 @@ import stat
 import pytest
 
 from ingest import cli
-from ingest.commands import smoke as smoke_command
-from ingest.commands.publish import publish_guarded
+from ingest.run import publish as publish_module
 from ingest.run.report import load_report
 from ingest.smoke import check as smoke_check
 from ingest.verify.polling import verify_delivery as real_verify_delivery
@@ -32,12 +31,14 @@ def _one_line(text: str) -> str:
 def _deliver_after_publish(monkeypatch, double) -> None:
     """The real publish, then the double delivers what reached the stream (as Firehose would, later)."""
 
-    def publish_then_deliver(options, *, quiet):
-        result = publish_guarded(options, quiet=quiet)
+    real_publish = publish_module.publish
+
+    def publish_then_deliver(options, **kwargs):
+        result = real_publish(options, **kwargs)
         double.deliver()
         return result
 
-    monkeypatch.setattr(smoke_command, "publish_guarded", publish_then_deliver)
+    monkeypatch.setattr(publish_module, "publish", publish_then_deliver)
 
 
 def _smoke(tmp_path, *extra: str) -> int:

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ingest.index_ranges import IndexRanges
 from ingest.records import Provenance, encode_record, validate_record
-from ingest.run.ranges import IndexRanges
-from ingest.run.report import ObjectReport, ObjectStatus, RunReport
+from ingest.run.report import ObjectOutcome, ObjectReport, RunReport
 from ingest.sample import generate_records
 from ingest.verify.listing import partition_folder
 
@@ -48,7 +48,7 @@ def make_report(
         ObjectReport(
             uri=uri,
             run_id=run_id,
-            status=ObjectStatus.PUBLISHED,
+            status=ObjectOutcome.PUBLISHED,
             records_read=len(indices),
             published=len(indices),
             published_indices=_ranges(indices),
@@ -57,7 +57,7 @@ def make_report(
     ]
     for uri, (earlier, indices) in (unchanged or {}).items():
         objects.append(
-            ObjectReport(uri=uri, run_id=earlier, status=ObjectStatus.UNCHANGED, published_indices=_ranges(indices))
+            ObjectReport(uri=uri, run_id=earlier, status=ObjectOutcome.UNCHANGED, published_indices=_ranges(indices))
         )
     return RunReport(
         run_id=run_id,

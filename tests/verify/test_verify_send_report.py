@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from ingest import cli
 from ingest.endpoint.report import AcceptedRequest, SendReport, write_send_report
-from ingest.run.ranges import IndexRanges
+from ingest.index_ranges import IndexRanges
 from ingest.verify.reports import load_published_records
 from tests.verify.builders import BUCKET, delivery_key, iso, minutes, newline_delimited, put, records
 

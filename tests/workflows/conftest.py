@@ -44,7 +44,7 @@ def project_stacks() -> list[str]:
 
 
 def pulumi_sdk_pin() -> str:
-    match = re.search(r"^pulumi==(\S+)$", (PROJECT_DIR / "requirements.txt").read_text(), re.MULTILINE)
+    match = re.search(r"^pulumi==([^\s\\]+)", (PROJECT_DIR / "requirements.txt").read_text(), re.MULTILINE)
     assert match, "requirements.txt does not pin pulumi"
     return match.group(1)
 

@@ -248,7 +248,7 @@ def problems_of_test_workflow(
         problems.append(f"{name}: a newer push must cancel the superseded run (concurrency per ref)")
     ran = [command for job in workflow.jobs.values() for command in expanded_commands(job, makefile)]
     required = {
-        "installs the pinned packages (make venv)": r"pip install .*-r requirements-dev\.txt",
+        "installs the locked packages (make venv)": r"pip install .*--require-hashes .*-r requirements-dev\.txt",
         "lints (ruff check)": r"\bruff check\b",
         "checks formatting (ruff format --check)": r"\bruff format\b.*--check",
     }
@@ -335,10 +335,10 @@ def pulumi_job_problems(
             problems.append(f"{where}: the credentials step needs aws-region")
 
     before = [command for step in steps(job)[:pulumi] for command in expanded_commands({"steps": [step]}, makefile)]
-    if not _any_match(r"pip install .*-r requirements(-dev)?\.txt", before):
-        problems.append(f"{where}: must install the program's packages (make venv) before pulumi {command}")
-    if not _any_match(rf"pip install .*-r {POLICY_PACK}/requirements\.txt", before):
-        problems.append(f"{where}: must install {POLICY_PACK}/requirements.txt before pulumi {command}")
+    if not _any_match(r"pip install .*--require-hashes .*-r requirements(-dev)?\.txt", before):
+        problems.append(f"{where}: must install the program's locked packages (make venv) before pulumi {command}")
+    if not _any_match(rf"pip install .*--require-hashes .*-r {POLICY_PACK}/requirements\.txt", before):
+        problems.append(f"{where}: must install {POLICY_PACK}/requirements.txt (locked) before pulumi {command}")
     if policy_venv is not None:
         created = {str(Path(match[1])) for line in before for match in re.finditer(r"-m venv (\S+)", line)}
         if policy_venv not in created:

@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from ingest.run.ranges import IndexRanges
+from ingest.index_ranges import IndexRanges
 
 
 def test_contiguous_indices_in_any_order_collapse_to_one_range():

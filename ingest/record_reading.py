@@ -12,14 +12,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import BinaryIO, Generic, NamedTuple, TypeVar
 
 from ingest.errors import RecordValidationError
 from ingest.formats import AUTO, DEFAULT_CHUNK_SIZE, MalformedRecord, StoredObject, detect_format, read_object
 from ingest.records import PriceRecord, validate_record
-from ingest.run.dead_letter import Stage
 
 Accepted = TypeVar("Accepted")
+
+
+class Stage(StrEnum):
+    """Where a record or object was lost, so readers of a dead-letter file can group lines without parsing
+    reasons. The read step rejects at READ and VALIDATE; a publish run adds PUBLISH and OBJECT."""
+
+    READ = "read"
+    """The format reader could not decode this record (a malformed JSON line, a short CSV row, ...)."""
+    VALIDATE = "validate"
+    """Decoded, but breaks the data dictionary; `field` names the offending field."""
+    PUBLISH = "publish"
+    """Valid, but Kinesis did not accept it (after retries) or never acknowledged it before an abort."""
+    OBJECT = "object"
+    """The object itself (or the rest of it) could not be read or decoded."""
 
 
 class ValidRecord(NamedTuple, Generic[Accepted]):

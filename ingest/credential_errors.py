@@ -1,13 +1,7 @@
-"""The Kinesis client a run uses, and which AWS errors mean "fix your setup" rather than "the run broke".
-
-The client is built once per run with the publisher's `client_config()` (standard retry mode, timeouts)
-and passed in to everything that calls Kinesis. The standard chain resolves credentials, region and
-`AWS_ENDPOINT_URL`.
-"""
+"""Which AWS errors mean "fix your credentials or region" (exit 2) rather than "the run broke" (exit 1), worded
+as one line. `publish` judges Kinesis's errors (and the publisher's abort) with it, `verify` S3's."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from botocore.exceptions import (
     ClientError,
@@ -17,8 +11,7 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
-from ingest.clients import aws_client
-from ingest.publishing import PublishAbortedError, client_config
+from ingest.publishing import PublishAbortedError
 
 CREDENTIAL_ERROR_CODES = frozenset(
     {
@@ -32,11 +25,6 @@ CREDENTIAL_ERROR_CODES = frozenset(
         "UnrecognizedClientException",
     }
 )
-
-
-def kinesis_client(region: str | None = None) -> Any:
-    """Raises botocore's NoRegionError when neither `region` nor the environment names one."""
-    return aws_client("kinesis", region=region, config=client_config())
 
 
 def credential_problem(exc: BaseException) -> str | None:
