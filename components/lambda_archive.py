@@ -6,8 +6,11 @@ package pinned with its hashes, checked on download and on install), installed f
 (pip's cross-platform install:
 `--platform manylinux2014_x86_64 --implementation cp --python-version 3.11 --only-binary=:all:`,
 https://docs.aws.amazon.com/lambda/latest/dg/python-package.html#python-package-native-libraries), and the
-project's Pulumi-free packages: `components/__init__.py` and `components/core/` (the contract, the schema, the
-limits) and `ingest/` without its sample data. Never Pulumi, tests, bench or the policy pack.
+project's Pulumi-free modules the handlers import: `components/__init__.py`, of `components/core/` the contract,
+the schema and the limits, and of `ingest/` the job, the publish path and its sources and formats. Never Pulumi,
+tests, bench or the policy pack, nor the command line, the demo's emulator and stand-ins, the sample dataset, the
+read side (verify, query, smoke) or the core's infrastructure-only parts (IAM documents, names, the endpoint's
+templates, the named queries).
 
 How it stays reproducible: the wheels are downloaded once into build/lambda/wheels (again only when the
 requirements change) and installed with `--no-deps` from there; files that pip writes per install (RECORD,
@@ -41,8 +44,33 @@ PROJECT_FILES = ("components/__init__.py", "components/core", "ingest")
 LEFT_OUT_PARTS = frozenset({"__pycache__", "bin"})
 LEFT_OUT_NAMES = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"})
 LEFT_OUT_SUFFIXES = (".pyc", ".pyo")
-LEFT_OUT_FOLDERS = ("ingest/sample/data/",)
-"""The handlers never read the committed sample dataset (it is the demo's)."""
+LEFT_OUT_PROJECT_PATHS = (
+    "components/core/api_models.py",
+    "components/core/endpoint.py",
+    "components/core/iam.py",
+    "components/core/named_queries.py",
+    "components/core/naming.py",
+    "components/core/openapi.py",
+    "components/core/queries/",
+    "components/core/stack_config.py",
+    "components/core/stack_outputs.py",
+    "ingest/__main__.py",
+    "ingest/cli.py",
+    "ingest/commands/",
+    "ingest/endpoint/",
+    "ingest/job/operations.py",
+    "ingest/local/",
+    "ingest/parquet/",
+    "ingest/publishing/deaggregation.py",
+    "ingest/query/",
+    "ingest/records/table.py",
+    "ingest/sample/",
+    "ingest/smoke/",
+    "ingest/verify/",
+    "ingest/wording.py",
+)
+"""What the handlers never import, so a Lambda never carries it: tests/packaging compares this with the import
+graph from the handlers (and the formats and sources they load by name), both ways."""
 
 
 class ArchiveError(RuntimeError):
@@ -118,7 +146,7 @@ def archive_entries(staging: Path, project: Path = PROJECT_ROOT) -> dict[str, Pa
     for item in PROJECT_FILES:
         source = project / item
         for name, path in _files(source, project) if source.is_dir() else [(item, source)]:
-            if not name.startswith(LEFT_OUT_FOLDERS):
+            if not name.startswith(LEFT_OUT_PROJECT_PATHS):
                 entries[name] = path
     return entries
 

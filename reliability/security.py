@@ -1,5 +1,5 @@
 """The security checks, and the two small ones of them: defused XML and bounded decompression. The IAM lint lives
-in tests/infra/test_iam_lint.py; `iam_lint()` runs it so that its result is in the table too."""
+in tests/components/test_iam_lint.py; `iam_lint()` runs it so that its result is in the table too."""
 
 from __future__ import annotations
 
@@ -95,9 +95,9 @@ def decompression_bounded(workdir: Path) -> Outcome:
 
 
 def iam_lint() -> Outcome:
-    """Runs tests/infra/test_iam_lint.py (parliament on every IAM document, no wildcard) and reports it here."""
+    """Runs tests/components/test_iam_lint.py (parliament on every IAM document, no wildcard) and reports it here."""
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/infra/test_iam_lint.py"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/components/test_iam_lint.py"],
         cwd=REPOSITORY,
         capture_output=True,
         text=True,
@@ -109,7 +109,7 @@ def iam_lint() -> Outcome:
     return Outcome(
         "security",
         "iam-lint",
-        "tests/infra/test_iam_lint.py: every IAM document of the component through parliament, no wildcard",
+        "tests/components/test_iam_lint.py: every IAM document of the component through parliament, no wildcard",
         summary,
         None,
         problems,

@@ -1,15 +1,13 @@
 """The AWS environment every test runs AWS code in: fake credentials, nothing from the developer's own setup,
-and moto's server on a loopback port when a real HTTP endpoint is needed."""
+and a child process's environment pointed at moto's server (the `aws_env` and `moto_server` fixtures are in
+tests/conftest.py)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 LEAKY_VARIABLES = (
@@ -66,15 +64,3 @@ def subprocess_environment(endpoint: str, home: Path, *, region: str | None = No
     if region is not None:
         env["AWS_DEFAULT_REGION"] = region
     return env
-
-
-@contextmanager
-def moto_server() -> Iterator[str]:
-    """moto's server on a free loopback port; yields its endpoint URL and stops it whatever happens."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()

@@ -6,7 +6,9 @@ environment, must be in place first)."""
 
 from __future__ import annotations
 
-from functools import cached_property
+import os
+from collections.abc import Mapping
+from functools import cache, cached_property
 from typing import Any
 
 from ingest.clients import aws_client, client_config
@@ -34,3 +36,16 @@ class JobClients:
     @cached_property
     def lambda_(self) -> Any:
         return self._client("lambda")
+
+
+def environment_clients(environ: Mapping[str, str] = os.environ) -> JobClients:
+    """One set of clients per process, which Lambda reuses across invocations. Keyed by where the standard chain
+    points them, so a process that runs the handlers against several endpoints in turn (the local stand-in, one
+    emulator per test) never reuses a client bound to an endpoint that is gone."""
+    region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+    return _clients_for(environ.get("AWS_ENDPOINT_URL"), region)
+
+
+@cache
+def _clients_for(endpoint_url: str | None, region: str | None) -> JobClients:
+    return JobClients(region)

@@ -10,51 +10,43 @@ it (https://docs.powertools.aws.dev/lambda/python/latest/utilities/batch/).
 from __future__ import annotations
 
 import os
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ingest.job.clients import JobClients
+from ingest.job.clients import environment_clients
 from ingest.job.config import JobConfig
 from ingest.job.messages import WorkItem
 from ingest.job.planner import plan as plan_run
 from ingest.job.worker import work_on
 
-
-def _clients() -> JobClients:
-    """One set of clients per execution environment, which Lambda reuses across invocations. Keyed by where the
-    standard chain points them, so a process that runs the handlers against several endpoints in turn (the local
-    stand-in, one emulator per test) never reuses a client bound to an endpoint that is gone."""
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    return _clients_for(os.environ.get("AWS_ENDPOINT_URL"), region)
-
-
-@cache
-def _clients_for(endpoint_url: str | None, region: str | None) -> JobClients:
-    return JobClients(region)
+processor = BatchProcessor(event_type=EventType.SQS)
+"""Module level, as Powertools documents it: one per execution environment, which runs one invocation at a time
+(the local stand-in gives each of its concurrent workers its own copy of this module)."""
 
 
 def plan(event: dict[str, Any] | None, context: Any) -> dict[str, Any]:
     config = JobConfig.from_environment(os.environ)
-    result = plan_run(config, _clients(), event or {}, remaining_ms=context.get_remaining_time_in_millis)
+    result = plan_run(config, environment_clients(), event or {}, remaining_ms=context.get_remaining_time_in_millis)
     return result.to_dict()
 
 
-def work(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    config = JobConfig.from_environment(os.environ)
-    clients = _clients()
+def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
+    """One work item; raising marks only this message failed. Powertools passes `lambda_context` because the
+    signature names it (https://docs.powertools.aws.dev/lambda/python/latest/utilities/batch/#accessing-lambda-context)."""
+    work_on(
+        WorkItem.from_body(record.body),
+        receive_count=int(record.attributes.approximate_receive_count),
+        holder=f"{lambda_context.aws_request_id}/{record.message_id}",
+        config=JobConfig.from_environment(os.environ),
+        clients=environment_clients(),
+        remaining_ms=lambda_context.get_remaining_time_in_millis,
+    )
 
-    def one(record: SQSRecord) -> None:
-        work_on(
-            WorkItem.from_body(record.body),
-            receive_count=int(record.attributes.approximate_receive_count),
-            holder=f"{context.aws_request_id}/{record.message_id}",
-            config=config,
-            clients=clients,
-            remaining_ms=context.get_remaining_time_in_millis,
-        )
 
-    processor = BatchProcessor(event_type=EventType.SQS)
-    return dict(process_partial_response(event=event, record_handler=one, processor=processor, context=context))
+def work(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return dict(
+        process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    )

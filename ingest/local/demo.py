@@ -33,8 +33,8 @@ from components.core.stack_outputs import BUCKET_NAME
 from ingest.endpoint.send import SendOptions, SendResult, send
 from ingest.errors import ConfigurationError
 from ingest.json_files import write_json_atomically
-from ingest.local.endpoint import LocalEndpoint, SignedKinesis, local_gateway, serving_endpoint
-from ingest.local.relay import DeliveredObject
+from ingest.local.firehose_standin import DeliveredObject
+from ingest.local.gateway_server import LocalEndpoint, SignedKinesis, local_gateway, serving_endpoint
 from ingest.local.stack import LocalStack, running_local_stack
 from ingest.query import QueryResult, find_delivered, run_named_queries
 from ingest.query.chart import draw_daily_candles

@@ -9,6 +9,9 @@ event shapes:
   the queue's visibility timeout, and the emulator's redrive policy moves them to the DLQ.
 - the planner's asynchronous self-invocation: the functions' environment leaves the planner's own name empty,
   so the planner returns its continuation and `invoke_planner` follows it.
+Each concurrent worker loads its own copy of the handler's module, as each of Lambda's execution environments
+imports it once: module-level state (Powertools' batch processor, the cached clients) is never shared between
+invocations that run at the same time.
 What it does not do: enforce the function's timeout or memory, run invocations in separate processes, or scale
 the number of workers by itself (it runs the number it is given).
 """
@@ -16,6 +19,7 @@ the number of workers by itself (it runs the number it is given).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import threading
 import time
@@ -25,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.core.job import WORKER_HANDLER
 from ingest.job import handlers
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -45,6 +50,18 @@ class StandInContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - self._clock()) * 1000))
+
+
+def load_handler(path: str) -> Handler:
+    """`module.function` from a fresh copy of the module, as a new execution environment imports it."""
+    module_name, _, function = path.rpartition(".")
+    spec = importlib.util.find_spec(module_name)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"no module {module_name!r} for the handler {path!r}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    handler: Handler = getattr(module, function)
+    return handler
 
 
 @contextmanager
@@ -111,7 +128,8 @@ class SqsPollerStandIn:
         self._workers = workers
         self._batch_size = batch_size
         self._timeout_seconds = timeout_seconds
-        self._handler = handler or handlers.work
+        self._handler = handler
+        """None: each worker loads its own copy of the worker handler."""
         self._lock = threading.Lock()
         self.stats = PollerStats()
 
@@ -126,6 +144,7 @@ class SqsPollerStandIn:
         return self.stats
 
     def _worker(self) -> None:
+        handler = self._handler or load_handler(WORKER_HANDLER)
         empty = 0
         while empty < EMPTY_POLLS_TO_STOP:
             messages = self._sqs.receive_message(
@@ -136,7 +155,7 @@ class SqsPollerStandIn:
             ).get("Messages", [])
             if messages:
                 empty = 0
-                self._invoke(messages)
+                self._invoke(handler, messages)
                 continue
             if self._queue_is_empty():
                 empty += 1
@@ -149,11 +168,11 @@ class SqsPollerStandIn:
         )["Attributes"]
         return all(int(value) == 0 for value in attributes.values())
 
-    def _invoke(self, messages: list[dict[str, Any]]) -> None:
+    def _invoke(self, handler: Handler, messages: list[dict[str, Any]]) -> None:
         event = {"Records": [self._record(message) for message in messages]}
         context = StandInContext(self._function_name, self._timeout_seconds)
         try:
-            response = self._handler(event, context)
+            response = handler(event, context)
             failed = {entry["itemIdentifier"] for entry in response.get("batchItemFailures", [])}
         except Exception as exc:  # a raising handler fails the whole batch, as in Lambda
             failed = {message["MessageId"] for message in messages}

@@ -15,7 +15,7 @@ What moto stores but does not enforce, so the demo cannot prove it:
   (condition aws:SecureTransport=false) would refuse every object request; the emulator speaks plain HTTP in
   any case.
 - Stream encryption with alias/aws/kinesis and the enhanced shard-level metrics are recorded only.
-- The delivery stream is stored, but moto never reads a Kinesis source: the relay (`ingest.local.relay`)
+- The delivery stream is stored, but moto never reads a Kinesis source: the relay (`ingest.local.firehose_standin`)
   stands in for Firehose (and, with `record_format: parquet`, for its format conversion, reading the Glue table).
 - The Glue database and table (columns, partition keys, projection parameters) and the Athena workgroup and named
   queries are stored and can be read back; moto runs no Athena query, so `python -m ingest query` runs the same

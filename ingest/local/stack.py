@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from components.core.settings import TrackingPipelineArgs
 from ingest.local.emulator import Emulator, emulator_environment, running_emulator
+from ingest.local.firehose_standin import DEFAULT_POLL_SECONDS, FirehoseRelay
 from ingest.local.provision import LocalPipeline, provision
-from ingest.local.relay import DEFAULT_POLL_SECONDS, FirehoseRelay
 from ingest.local.seed import SeededSource, seed_source
 
 

@@ -2,7 +2,7 @@
 
 The engine starts the pack with `python -m pulumi.policy <engine> .`, which runs the pack directory, so
 `policies` is a top-level module: the pack directory goes on sys.path here too. The repository root goes there
-so tests/infra's harness (and through it, __main__.py and the component) can be imported.
+so tests/components's harness (and through it, __main__.py and the component) can be imported.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ for _path in (str(REPO_DIR), str(PACK_DIR)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from tests.infra.conftest import run_program, stand_in_archive  # noqa: E402, F401 - the program harness's fixtures
+from tests.components.conftest import run_program, stand_in_archive  # noqa: E402, F401 - the program harness's fixtures
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 """Every policy over the resources the real program registers, per stack: the program complies, and breaking
 one recorded resource is caught by the policy responsible for it.
 
-The program runs under tests/infra's mocks; its monitor is extended to keep what the engine also hands to stack
+The program runs under tests/components's mocks; its monitor is extended to keep what the engine also hands to stack
 policies (each resource's URN, parent and the resources each input was computed from).
 """
 
@@ -17,7 +17,7 @@ import policies
 import pytest
 from harness import RecordedResource, run_pack
 
-from tests.infra import conftest as infra
+from tests.components import conftest as infra
 
 
 class DependencyRecordingMonitor(infra.RecordingMonitor):

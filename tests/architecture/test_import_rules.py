@@ -204,7 +204,7 @@ def test_the_cli_and_the_publish_and_verify_paths_load_no_query_engine():
     code = (
         "import json, sys\n"
         "import ingest.cli, ingest.commands.publish, ingest.commands.verify, ingest.verify, ingest.run, ingest.query\n"
-        "import ingest.local.relay, ingest.parquet\n"
+        "import ingest.local.firehose_standin, ingest.parquet\n"
         "from ingest.verify.reading import iter_lines\n"
         "list(iter_lines(b'{\"a\": 1}\\n'))\n"
         "heavy = ('duckdb', 'pyarrow', 'matplotlib', 'numpy')\n"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,8 +13,7 @@ import pytest
 from components.core.data_dictionary import load_record_schema
 from components.core.endpoint import EndpointDefinition, endpoint_definition
 from ingest.local.emulator import Emulator
-from ingest.local.endpoint import SignedKinesis
-from tests.aws_env import moto_server
+from ingest.local.gateway_server import SignedKinesis
 from tests.sample_records import sample_record
 
 REGION = "us-east-1"
@@ -61,10 +59,11 @@ class KinesisOnMoto:
 
 
 @pytest.fixture(scope="module")
-def kinesis() -> Iterator[KinesisOnMoto]:
-    with moto_server() as url:
-        emulator = Emulator(endpoint_url=url, region=REGION)
-        yield KinesisOnMoto(emulator, SignedKinesis(url, region=REGION, credentials=emulator.session.get_credentials()))
+def kinesis(moto_server: str) -> KinesisOnMoto:
+    emulator = Emulator(endpoint_url=moto_server, region=REGION)
+    return KinesisOnMoto(
+        emulator, SignedKinesis(moto_server, region=REGION, credentials=emulator.session.get_credentials())
+    )
 
 
 @pytest.fixture(scope="session")

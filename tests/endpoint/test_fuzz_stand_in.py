@@ -18,7 +18,7 @@ from schemathesis.generation import GenerationMode
 
 from components.core.openapi import committed_document
 from components.core.settings import TrackingPipelineArgs
-from ingest.local.endpoint import LocalEndpoint, local_gateway, serving_endpoint
+from ingest.local.gateway_server import LocalEndpoint, local_gateway, serving_endpoint
 
 pytestmark = pytest.mark.e2e
 

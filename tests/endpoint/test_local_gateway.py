@@ -12,8 +12,8 @@ import requests
 from components.core.data_dictionary import load_record_schema
 from components.core.endpoint import endpoint_definition
 from components.core.settings import TrackingPipelineArgs
-from ingest.local.endpoint import local_gateway, new_api_key, serving_endpoint
 from ingest.local.gateway import MAX_PAYLOAD_BYTES, HttpRequest, LocalGateway
+from ingest.local.gateway_server import local_gateway, new_api_key, serving_endpoint
 from ingest.records import decode_record
 
 KEY = "k" * 40

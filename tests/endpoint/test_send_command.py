@@ -17,8 +17,8 @@ from ingest import cli
 from ingest.endpoint.report import load_send_report
 from ingest.endpoint.send import SendOptions, send
 from ingest.errors import ConfigurationError
-from ingest.local.endpoint import local_gateway, serving_endpoint
 from ingest.local.gateway import LocalGateway
+from ingest.local.gateway_server import local_gateway, serving_endpoint
 from ingest.records import decode_record
 from ingest.retry import RetryPolicy
 from ingest.sample import generate_records

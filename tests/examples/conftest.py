@@ -17,7 +17,7 @@ import yaml
 from pulumi.runtime.settings import ROOT
 from pulumi.runtime.stack import Stack
 
-from tests.infra.conftest import Graph, ProgramRun, RecordingMocks, RecordingMonitor, Registered, _settle
+from tests.components.conftest import Graph, ProgramRun, RecordingMocks, RecordingMonitor, Registered, _settle
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 EXAMPLES_DIR = PROJECT_DIR / "examples"

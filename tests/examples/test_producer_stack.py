@@ -11,7 +11,7 @@ import yaml
 
 from components.core.stack_outputs import BUCKET_NAME, PRODUCER_POLICY_ARN, STREAM_ARN, STREAM_NAME
 from components.core.stack_outputs import REGION as OUTPUT_REGION
-from tests.infra.conftest import ACCOUNT, REGION
+from tests.components.conftest import ACCOUNT, REGION
 from tests.paths import PULUMI_PROJECT_SCHEMA
 
 from .conftest import EXAMPLES_DIR, STACK_REFERENCE

@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -11,20 +10,13 @@ import pytest
 from moto import mock_aws
 
 from components.core.layout import delivery_prefix
-from ingest.local.relay import MIB, DeliverySettings
+from ingest.local.firehose_standin import MIB, DeliverySettings
 from ingest.publishing import KinesisPublisher, OutgoingRecord
-from tests.aws_env import use_fake_aws
 
 REGION = "us-east-1"
 STREAM = "tracking-stream"
 BUCKET = "tracking-bucket"
 DELIVERY_STREAM = "tracking-delivery"
-
-
-@pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Fake credentials and a region; nothing from the developer's own AWS setup leaks in."""
-    use_fake_aws(monkeypatch, tmp_path, region=REGION)
 
 
 @dataclass

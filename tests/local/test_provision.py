@@ -13,9 +13,9 @@ from components.core.layout import delivery_prefix, error_output_prefix
 from components.core.naming import PipelineNames, pipeline_tags
 from components.core.stack_config import PIPELINE_NAME, args_from_config
 from components.core.stack_outputs import JOB_OUTPUTS, PIPELINE_OUTPUTS
+from ingest.local.firehose_standin import MIB, DeliverySettings
 from ingest.local.job_provision import LocalJob, LocalJobSettings
 from ingest.local.provision import LocalPipeline, dev_stack_args, provision
-from ingest.local.relay import MIB, DeliverySettings
 from ingest.local.stack_file import read_stack_file
 
 from .conftest import REGION

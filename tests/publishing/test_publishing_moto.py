@@ -16,7 +16,7 @@ STREAM = "ingest-test"
 
 
 @pytest.fixture
-def kinesis(aws_credentials):
+def kinesis(aws_env):
     with mock_aws():
         client = boto3.client("kinesis", region_name="ap-southeast-1", config=client_config())
         client.create_stream(StreamName=STREAM, ShardCount=4)

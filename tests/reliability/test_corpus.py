@@ -55,6 +55,7 @@ def test_the_run_exits_0_with_one_entry_per_case_and_balanced_counts(corpus_run)
 
 
 def test_every_dead_letter_line_names_the_file_and_where_in_it(corpus_run):
+    assert corpus_run.dead_letters
     for line in corpus_run.dead_letters:
         assert line["uri"].startswith(corpus_run.source.as_uri() + "/")
         assert line["position"] and line["reason"]

@@ -1,6 +1,6 @@
 """No secret in any output, a timeout on every network call, defused XML, bounded decompression.
 
-The IAM statements are linted (parliament, no wildcard resource or action) by tests/infra/test_iam_lint.py;
+The IAM statements are linted (parliament, no wildcard resource or action) by tests/components/test_iam_lint.py;
 `python -m reliability` runs that module and reports it in the same table.
 """
 

@@ -97,5 +97,7 @@ def test_no_credential_from_the_environment_reaches_the_files(publish, monkeypat
     source = MemorySource()
     source.put("a.json", json_array(3)[:-10])
     publish(source, FakePublisher(fail=lambda p: True))
-    for path in tmp_path.iterdir():
+    written = sorted(tmp_path.iterdir())
+    assert {path.name for path in written} >= {"report-0.json", "dead-letter.jsonl"}
+    for path in written:
         assert secret not in path.read_text(), path

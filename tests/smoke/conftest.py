@@ -10,7 +10,6 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.aws_env import use_fake_aws
 from tests.smoke.delivery_double import DeliveryDouble
 
 STREAM = "tracking-stream"
@@ -31,12 +30,6 @@ OUTPUTS = {
 @pytest.fixture(autouse=True)
 def _in_a_scratch_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-
-
-@pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Fake credentials and a region; nothing from the developer's own AWS setup leaks in."""
-    use_fake_aws(monkeypatch, tmp_path, region=REGION)
 
 
 @dataclass

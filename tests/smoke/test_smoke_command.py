@@ -17,7 +17,7 @@ from ingest.run import publish as publish_module
 from ingest.run.report import load_report
 from ingest.smoke import check as smoke_check
 from ingest.verify.polling import verify_delivery as real_verify_delivery
-from tests.cli.conftest import write_days
+from tests.commands.conftest import write_days
 from tests.smoke.conftest import OUTPUTS, write_outputs
 
 

@@ -9,33 +9,26 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ingest.sample import SAMPLE_PREFIX, SAMPLE_ROOT
-from tests.aws_env import moto_server, subprocess_environment
+from tests.aws_env import subprocess_environment
 from tests.smoke.conftest import REGION, Pipeline, create_pipeline, write_outputs
 from tests.smoke.delivery_double import delivering_in_background
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
+@pytest.fixture
+def environment(moto_server: str, tmp_path: Path) -> dict[str, str]:
+    return subprocess_environment(moto_server, tmp_path)
 
 
 @pytest.fixture
-def environment(endpoint: str, tmp_path: Path) -> dict[str, str]:
-    return subprocess_environment(endpoint, tmp_path)
-
-
-@pytest.fixture
-def pipeline(endpoint: str) -> Pipeline:
-    return create_pipeline(endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing")
+def pipeline(moto_server: str) -> Pipeline:
+    return create_pipeline(endpoint_url=moto_server, aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
 def _finished(report: Path) -> bool:

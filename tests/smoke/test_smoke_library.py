@@ -6,7 +6,7 @@ from ingest.run import publish as publish_module
 from ingest.run.stop import StopRequest
 from ingest.smoke import StackOutputs, read_outputs_file
 from ingest.smoke.check import SmokeOptions, publish_options, smoke
-from tests.cli.conftest import write_days
+from tests.commands.conftest import write_days
 from tests.smoke.conftest import write_outputs
 
 

@@ -21,11 +21,6 @@ def no_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     use_isolated_aws(monkeypatch, tmp_path, region=None)
 
 
-@pytest.fixture
-def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    use_fake_aws(monkeypatch, tmp_path, region="us-east-1")
-
-
 @pytest.fixture(scope="module")
 def module_fake_aws_credentials(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Fake credentials for module-scoped moto fixtures (seeding 1,005 keys once per module)."""

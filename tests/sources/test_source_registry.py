@@ -43,7 +43,7 @@ def memory_source(spec: str, options: SourceOptions) -> MemorySource:
     return MemorySource(spec)
 
 
-@pytest.mark.usefixtures("fake_aws_credentials")
+@pytest.mark.usefixtures("aws_env")
 @pytest.mark.parametrize(
     ("spec", "expected"),
     [

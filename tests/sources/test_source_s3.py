@@ -168,7 +168,7 @@ def test_no_credentials_is_a_clear_configuration_error() -> None:
     ("code", "expected"),
     [("AccessDenied", SourceUnavailableError), ("InternalError", SourceError)],
 )
-def test_listing_errors_are_classified_by_code(fake_aws_credentials, code: str, expected: type) -> None:
+def test_listing_errors_are_classified_by_code(aws_env, code: str, expected: type) -> None:
     client = boto3.client("s3", region_name="us-east-1")
     with Stubber(client) as stubber:
         stubber.add_client_error("list_objects_v2", service_error_code=code, service_message="nope")

@@ -6,11 +6,8 @@ listing and reads below can only succeed unsigned, and a signed `s3://` client f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from ingest.sources import DEFAULT_SOURCE, SourceUnavailableError, open_source
 from ingest.sources.s3 import parse_s3_https_url
@@ -21,16 +18,12 @@ FILES = {f"{SEED.prefix}2018-0{month}.json": f'[{{"month": {month}}}]'.encode() 
 
 
 @pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    """A moto server on 127.0.0.1 with the seed bucket, public like the real one (moto enforces object ACLs
-    on anonymous reads), a folder marker and a private key outside the prefix."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
+def moto_endpoint(moto_server: str) -> str:
+    """moto's server with the seed bucket, public like the real one (moto enforces object ACLs on anonymous
+    reads), a folder marker and a private key outside the prefix."""
     admin = boto3.client(
         "s3",
-        endpoint_url=endpoint,
+        endpoint_url=moto_server,
         region_name=SEED.region,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
@@ -42,8 +35,7 @@ def moto_endpoint() -> Iterator[str]:
     admin.put_object(Bucket=SEED.bucket, Key="crypto/02-other/secret.json", Body=b"[]")
     for key, body in FILES.items():
         admin.put_object(Bucket=SEED.bucket, Key=key, Body=body, ACL="public-read")
-    yield endpoint
-    server.stop()
+    return moto_server
 
 
 @pytest.fixture

@@ -2,23 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
 
-from tests.aws_env import use_fake_aws
 from tests.verify.builders import BUCKET
 
 REGION = "us-east-1"
-
-
-@pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Fake credentials and a region; nothing from the developer's own AWS setup leaks in."""
-    use_fake_aws(monkeypatch, tmp_path, region=REGION)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from components.core.job import (
 )
 from components.core.job_settings import IngestJobArgs, IngestJobArgsError, check_report_prefix
 from components.ingest_job import IngestJob, IngestJobTarget, LambdaArchiveMissingError, lambda_archive_path
-from tests.infra.test_iam_lint import CUSTOMER_KEY, _documents, _findings
+from tests.components.test_iam_lint import CUSTOMER_KEY, _documents, _findings
 
 TOPIC = "arn:aws:sns:ap-southeast-1:123456789012:alarms"
 

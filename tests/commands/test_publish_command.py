@@ -14,7 +14,7 @@ from ingest.commands import publish as publish_command
 from ingest.publishing import PublishAbortedError
 from ingest.run import publish as publish_run
 from ingest.run.report import load_report
-from tests.cli.conftest import STREAM, read_stream, write_days
+from tests.commands.conftest import STREAM, read_stream, write_days
 from tests.run.fakes import FakePublisher, MemorySource, json_array
 
 

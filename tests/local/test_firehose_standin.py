@@ -12,7 +12,7 @@ import pytest
 
 from components.core.layout import delivery_prefix, error_output_prefix
 from ingest.errors import ConfigurationError
-from ingest.local.relay import (
+from ingest.local.firehose_standin import (
     MIB,
     DeliverySettings,
     FirehoseRelay,

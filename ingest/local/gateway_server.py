@@ -26,7 +26,7 @@ from components.core.settings import TrackingPipelineArgs
 from ingest.local.emulator import LOOPBACK
 from ingest.local.gateway import MAX_PAYLOAD_BYTES, HttpRequest, HttpResponse, LocalGateway
 
-LOGGER = logging.getLogger("ingest.local.endpoint")
+LOGGER = logging.getLogger("ingest.local.gateway_server")
 KINESIS_TIMEOUT_SECONDS = 29.0
 """API Gateway's integration timeout."""
 API_KEY_LENGTH = 40

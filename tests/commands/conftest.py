@@ -12,7 +12,6 @@ from moto import mock_aws
 from ingest.publishing.deaggregation import read_stream as stream_records
 from ingest.records import Provenance, decode_record
 from ingest.sample import generate_records
-from tests.aws_env import use_fake_aws
 
 STREAM = "prices"
 REGION = "us-east-1"
@@ -22,12 +21,6 @@ REGION = "us-east-1"
 def _in_a_scratch_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The command writes its default dead-letter file to the working directory: keep it out of the repo."""
     monkeypatch.chdir(tmp_path)
-
-
-@pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Fake credentials and a region; nothing from the developer's own AWS setup leaks in."""
-    use_fake_aws(monkeypatch, tmp_path, region=REGION)
 
 
 @pytest.fixture

@@ -14,29 +14,23 @@ import pytest
 
 from ingest.run.report import load_report
 from ingest.sample import SAMPLE_PREFIX, SAMPLE_ROOT
-from tests.aws_env import moto_server, subprocess_environment
-from tests.cli.conftest import REGION, STREAM, read_stream
+from tests.aws_env import subprocess_environment
+from tests.commands.conftest import REGION, STREAM, read_stream
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
+@pytest.fixture
+def environment(moto_server: str, tmp_path: Path) -> dict[str, str]:
+    return subprocess_environment(moto_server, tmp_path, region=REGION)
 
 
 @pytest.fixture
-def environment(endpoint: str, tmp_path: Path) -> dict[str, str]:
-    return subprocess_environment(endpoint, tmp_path, region=REGION)
-
-
-@pytest.fixture
-def kinesis(endpoint: str, environment: dict[str, str]) -> Iterator[Any]:
+def kinesis(moto_server: str, environment: dict[str, str]) -> Iterator[Any]:
     client = boto3.client(
         "kinesis",
         region_name=REGION,
-        endpoint_url=endpoint,
+        endpoint_url=moto_server,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )

@@ -11,13 +11,13 @@ import pytest
 
 from components.core.catalog import table_columns
 from ingest.errors import ConfigurationError
-from ingest.local.relay import DeliverySettings, FirehoseRelay
+from ingest.local.firehose_standin import DeliverySettings, FirehoseRelay
 from ingest.records import RECORD_SCHEMA, Provenance, decode_record, encode_record, validate_record
 from ingest.sample import generate_records
 from ingest.verify.reading import iter_lines
 
 from .conftest import BUCKET, make_stream, objects, put, settings
-from .test_relay import FakeClock
+from .test_firehose_standin import FakeClock
 
 DATABASE, TABLE = "tracking_dev", "price_record"
 

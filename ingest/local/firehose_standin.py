@@ -50,7 +50,7 @@ from ingest.errors import ConfigurationError, IngestError
 from ingest.parquet import arrow_schema, records_to_parquet
 from ingest.publishing.deaggregation import GET_RECORDS_LIMIT, user_records
 
-LOGGER = logging.getLogger("ingest.local.relay")
+LOGGER = logging.getLogger("ingest.local.firehose_standin")
 
 MIB = 1024 * 1024
 SUPPORTED_COMPRESSIONS = {"UNCOMPRESSED": "", "GZIP": ".gz"}

@@ -13,15 +13,15 @@ import pytest
 
 from ingest import cli
 from ingest.local.demo import ENDPOINT_RECORDS, DemoOptions, run_demo
+from ingest.local.firehose_standin import FirehoseRelay
 from ingest.local.provision import dev_stack_args
-from ingest.local.relay import FirehoseRelay
 from ingest.local.stack import running_local_stack
 from ingest.records import decode_record
 from ingest.run.publish import PublishOptions, publish
 
 pytestmark = pytest.mark.e2e
 
-REPOSITORY = Path(__file__).resolve().parents[2]
+REPOSITORY = Path(__file__).resolve().parents[3]
 SAMPLE_RECORDS = 864
 
 
