@@ -22,20 +22,7 @@ def draw_throughput(runs: Sequence[LimitRun], path: Path, caption: str) -> None:
     axes = figure.subplots()
     producers = list(dict.fromkeys(run.producer for run in runs))
     for index, producer in enumerate(producers):
-        own = sorted((run for run in runs if run.producer == producer), key=lambda run: run.shards)
-        shards = [run.shards for run in own]
-        used = [100 * (run.byte_capacity_fraction or 0) for run in own]
-        axes.plot(shards, used, "o-", color=f"C{index}", label=producer)
-        for run, value in zip(own, used, strict=True):
-            if run.failed:
-                axes.annotate(
-                    f"{run.failed / run.records:.0%} failed",
-                    (run.shards, value),
-                    textcoords="offset points",
-                    xytext=(-10, 10),
-                    color=f"C{index}",
-                    fontsize=8,
-                )
+        _plot_producer(axes, [run for run in runs if run.producer == producer], producer, f"C{index}")
     axes.axhline(100 * GOAL, color="0.5", linestyle="--", linewidth=1, label=f"goal: {GOAL:.0%}")
     counts = sorted({run.shards for run in runs})
     axes.set_xscale("log", base=2)
@@ -45,6 +32,23 @@ def draw_throughput(runs: Sequence[LimitRun], path: Path, caption: str) -> None:
     _finish(
         figure, axes, "Backfill at the shard limits: share of the shards' byte capacity used (stand-in)", caption, path
     )
+
+
+def _plot_producer(axes: Any, runs: Sequence[LimitRun], producer: str, color: str) -> None:
+    """One producer's curve over the shard counts, each run that lost records marked with its failed share."""
+    own = sorted(runs, key=lambda run: run.shards)
+    used = [100 * (run.byte_capacity_fraction or 0) for run in own]
+    axes.plot([run.shards for run in own], used, "o-", color=color, label=producer)
+    for run, value in zip(own, used, strict=True):
+        if run.failed:
+            axes.annotate(
+                f"{run.failed / run.records:.0%} failed",
+                (run.shards, value),
+                textcoords="offset points",
+                xytext=(-10, 10),
+                color=color,
+                fontsize=8,
+            )
 
 
 def _finish(figure: Figure, axes: Any, title: str, caption: str, path: Path) -> None:

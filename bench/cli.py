@@ -11,7 +11,8 @@ import gc
 import importlib.util
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.client_cost import big_file_run, stage_rates
@@ -158,10 +159,20 @@ def _show(title: str, text: str) -> None:
     print(f"### {title}\n\n{text}\n", flush=True)
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What every section reads: the parsed arguments, the shared dataset, and the results it adds to."""
+
+    args: argparse.Namespace
+    selected: list[str]
+    sim_records: int
+    dataset: list[bytes]
+    results: Results
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     selected = [name for group in args.only for name in group] if args.only else list(NAMES)
-    producers = [name for name in PRODUCER_NAMES if name in selected]
     draw = SHARD_LIMITS in selected and not args.no_chart
     if draw and importlib.util.find_spec("matplotlib") is None:
         print(
@@ -172,109 +183,160 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     machine = describe_machine()
     sim_records = args.sim_records or args.records
-    needed = args.records
-    if SHARD_LIMITS in selected:
-        needed = max(needed, records_for(max(SHARD_COUNTS), sim_records, args.records_per_shard))
-    if IN_FLIGHT in selected:
-        needed = max(needed, records_for(IN_FLIGHT_SHARDS, sim_records, args.records_per_shard))
-    results = Results(
-        records=args.records,
-        machine=machine,
-        settings={
-            "naive_records": min(args.naive_records, args.records),
-            "emulator_shards": args.emulator_shards,
-            "sim_records": sim_records,
-            "shard_counts": list(SHARD_COUNTS),
-            "records_per_shard_count": {
-                shards: records_for(shards, sim_records, args.records_per_shard) for shards in SHARD_COUNTS
-            },
-            "in_flight": {"shards": IN_FLIGHT_SHARDS, "latency_s": IN_FLIGHT_LATENCY_S},
-            "big_file_gib": args.big_file_gb,
-            "arrival_rates": args.arrival_rate or list(DEFAULT_ARRIVAL_RATES),
-            "storage_records": args.storage_records,
-            "seed": args.seed,
-        },
-    )
+    results = Results(records=args.records, machine=machine, settings=_settings(args, sim_records))
     print(f"Machine: {caption(machine)}. Dataset: {args.records:,} generated records.\n", flush=True)
+    needed = _records_needed(args, selected, sim_records)
     _say(f"encoding {needed:,} records")
     dataset = encoded_records(needed, seed=args.seed)
     # Up to 1.6 million records held for the whole run: frozen out of the cyclic collector's way, or each full
     # collection walks them and taxes whichever producer runs (~25% of the CPU at 64 shards).
     gc.freeze()
 
-    if producers:
-        _say(f"producers against moto ({', '.join(producers)})")
-        results.producers = compare_producers(
-            dataset[: args.records],
-            producers,
-            naive_records=args.naive_records,
-            shards=args.emulator_shards,
-            seed=args.seed,
-        )
-        _show(
-            f"Producers: {args.records:,} records into moto (ratios to the default in brackets)",
-            producers_table(results.producers),
-        )
-    if SHARD_LIMITS in selected:
-        _say("shard-limit simulation, in real time")
-        results.shard_limits = simulate(
-            dataset, min_records=sim_records, per_shard=args.records_per_shard, seed=args.seed, progress=_say
-        )
-        _show(
-            f"At the shard limits: {sim_records:,} records or {args.records_per_shard:,} a shard (stand-in, real time)",
-            shard_limits_table(results.shard_limits),
-        )
-    if IN_FLIGHT in selected:
-        _say(f"calls in flight: {IN_FLIGHT_SHARDS} shards, {IN_FLIGHT_LATENCY_S * 1000:.0f} ms a round trip")
-        results.in_flight = in_flight_runs(
-            dataset[: records_for(IN_FLIGHT_SHARDS, sim_records, args.records_per_shard)],
-            shards=IN_FLIGHT_SHARDS,
-            latency=IN_FLIGHT_LATENCY_S,
-            seed=args.seed,
-        )
-        _show(
-            f"Calls in flight: ingest at {IN_FLIGHT_SHARDS} shards, {IN_FLIGHT_LATENCY_S * 1000:.0f} ms per call",
-            in_flight_table(results.in_flight),
-        )
-    if JOB_SCALING in selected:
-        _say("job scaling: the ingest job's workers on one stand-in stream, in real time")
-        results.job_scaling = job_scaling(seed=args.seed, progress=_say)
-        _show(
-            f"The ingest job: {JOB_SCALING_OBJECTS} objects, {JOB_SCALING_SHARDS} shards, 1/4/16 workers (stand-in)",
-            job_scaling_table(results.job_scaling),
-        )
-    if CLIENT_COST in selected:
-        _say("client cost: stage rates")
-        results.client_stages = stage_rates(args.records, seed=args.seed)
-        _say(f"client cost: generating and publishing a {args.big_file_gb:g} GiB file")
-        results.big_file = big_file_run(args.big_file_gb, seed=args.seed)
-        _show("Client cost (null sink)", client_cost_text(results.client_stages, results.big_file))
-    if DELIVERY_COST in selected:
-        results.delivery_cost = stack_delivery_costs(
-            delivered_lines(dataset[:DELIVERY_SAMPLE_RECORDS]), rates=args.arrival_rate or DEFAULT_ARRIVAL_RATES
-        )
-        _show("Delivery cost (Firehose to S3, per million records)", delivery_cost_table(results.delivery_cost))
-
-    if STORAGE_COST in selected:
-        _say(f"storage cost: {args.storage_records:,} records delivered as JSON+GZIP and as Parquet+Snappy")
-        results.storage_cost = storage_cost(args.storage_records, seed=args.seed)
-        _show("Storage and scan: JSON+GZIP vs Parquet+Snappy", storage_cost_table(results.storage_cost))
-    if IMPORT_COST in selected:
-        _say("import cost: fresh interpreters")
-        results.import_cost = measure()
-        _show("Import cost (fresh interpreters, wall clock)", import_cost_text(results.import_cost))
+    run = _Run(args, selected, sim_records, dataset, results)
+    _run_producers(run)
+    for name, section in _SECTION_RUNNERS:
+        if name in selected:
+            section(run)
 
     write_results(results, args.results)
     _say(f"wrote {args.results}")
-    if draw and results.shard_limits:
+    _draw_charts(run, caption(machine), throughput=draw)
+    return 0
+
+
+def _settings(args: argparse.Namespace, sim_records: int) -> dict[str, object]:
+    return {
+        "naive_records": min(args.naive_records, args.records),
+        "emulator_shards": args.emulator_shards,
+        "sim_records": sim_records,
+        "shard_counts": list(SHARD_COUNTS),
+        "records_per_shard_count": {
+            shards: records_for(shards, sim_records, args.records_per_shard) for shards in SHARD_COUNTS
+        },
+        "in_flight": {"shards": IN_FLIGHT_SHARDS, "latency_s": IN_FLIGHT_LATENCY_S},
+        "big_file_gib": args.big_file_gb,
+        "arrival_rates": args.arrival_rate or list(DEFAULT_ARRIVAL_RATES),
+        "storage_records": args.storage_records,
+        "seed": args.seed,
+    }
+
+
+def _records_needed(args: argparse.Namespace, selected: list[str], sim_records: int) -> int:
+    """The dataset's size: the producers' records, or more for the shard-limit runs at many shards."""
+    needed = int(args.records)
+    if SHARD_LIMITS in selected:
+        needed = max(needed, records_for(max(SHARD_COUNTS), sim_records, args.records_per_shard))
+    if IN_FLIGHT in selected:
+        needed = max(needed, records_for(IN_FLIGHT_SHARDS, sim_records, args.records_per_shard))
+    return needed
+
+
+def _run_producers(run: _Run) -> None:
+    args = run.args
+    producers = [name for name in PRODUCER_NAMES if name in run.selected]
+    if not producers:
+        return
+    _say(f"producers against moto ({', '.join(producers)})")
+    run.results.producers = compare_producers(
+        run.dataset[: args.records],
+        producers,
+        naive_records=args.naive_records,
+        shards=args.emulator_shards,
+        seed=args.seed,
+    )
+    _show(
+        f"Producers: {args.records:,} records into moto (ratios to the default in brackets)",
+        producers_table(run.results.producers),
+    )
+
+
+def _run_shard_limits(run: _Run) -> None:
+    args = run.args
+    _say("shard-limit simulation, in real time")
+    run.results.shard_limits = simulate(
+        run.dataset, min_records=run.sim_records, per_shard=args.records_per_shard, seed=args.seed, progress=_say
+    )
+    _show(
+        f"At the shard limits: {run.sim_records:,} records or {args.records_per_shard:,} a shard (stand-in, real time)",
+        shard_limits_table(run.results.shard_limits),
+    )
+
+
+def _run_in_flight(run: _Run) -> None:
+    args = run.args
+    _say(f"calls in flight: {IN_FLIGHT_SHARDS} shards, {IN_FLIGHT_LATENCY_S * 1000:.0f} ms a round trip")
+    run.results.in_flight = in_flight_runs(
+        run.dataset[: records_for(IN_FLIGHT_SHARDS, run.sim_records, args.records_per_shard)],
+        shards=IN_FLIGHT_SHARDS,
+        latency=IN_FLIGHT_LATENCY_S,
+        seed=args.seed,
+    )
+    _show(
+        f"Calls in flight: ingest at {IN_FLIGHT_SHARDS} shards, {IN_FLIGHT_LATENCY_S * 1000:.0f} ms per call",
+        in_flight_table(run.results.in_flight),
+    )
+
+
+def _run_job_scaling(run: _Run) -> None:
+    _say("job scaling: the ingest job's workers on one stand-in stream, in real time")
+    run.results.job_scaling = job_scaling(seed=run.args.seed, progress=_say)
+    _show(
+        f"The ingest job: {JOB_SCALING_OBJECTS} objects, {JOB_SCALING_SHARDS} shards, 1/4/16 workers (stand-in)",
+        job_scaling_table(run.results.job_scaling),
+    )
+
+
+def _run_client_cost(run: _Run) -> None:
+    args = run.args
+    _say("client cost: stage rates")
+    run.results.client_stages = stage_rates(args.records, seed=args.seed)
+    _say(f"client cost: generating and publishing a {args.big_file_gb:g} GiB file")
+    run.results.big_file = big_file_run(args.big_file_gb, seed=args.seed)
+    _show("Client cost (null sink)", client_cost_text(run.results.client_stages, run.results.big_file))
+
+
+def _run_delivery_cost(run: _Run) -> None:
+    run.results.delivery_cost = stack_delivery_costs(
+        delivered_lines(run.dataset[:DELIVERY_SAMPLE_RECORDS]), rates=run.args.arrival_rate or DEFAULT_ARRIVAL_RATES
+    )
+    _show("Delivery cost (Firehose to S3, per million records)", delivery_cost_table(run.results.delivery_cost))
+
+
+def _run_storage_cost(run: _Run) -> None:
+    args = run.args
+    _say(f"storage cost: {args.storage_records:,} records delivered as JSON+GZIP and as Parquet+Snappy")
+    run.results.storage_cost = storage_cost(args.storage_records, seed=args.seed)
+    _show("Storage and scan: JSON+GZIP vs Parquet+Snappy", storage_cost_table(run.results.storage_cost))
+
+
+def _run_import_cost(run: _Run) -> None:
+    _say("import cost: fresh interpreters")
+    run.results.import_cost = measure()
+    _show("Import cost (fresh interpreters, wall clock)", import_cost_text(run.results.import_cost))
+
+
+_SECTION_RUNNERS: tuple[tuple[str, Callable[[_Run], None]], ...] = (
+    (SHARD_LIMITS, _run_shard_limits),
+    (IN_FLIGHT, _run_in_flight),
+    (JOB_SCALING, _run_job_scaling),
+    (CLIENT_COST, _run_client_cost),
+    (DELIVERY_COST, _run_delivery_cost),
+    (STORAGE_COST, _run_storage_cost),
+    (IMPORT_COST, _run_import_cost),
+)
+"""The sections after the producers, in the order they run and print."""
+
+
+def _draw_charts(run: _Run, machine_caption: str, *, throughput: bool) -> None:
+    results, args = run.results, run.args
+    if throughput and results.shard_limits:
         from bench.chart import draw_throughput
 
-        draw_throughput(results.shard_limits, args.chart, caption(machine))
+        draw_throughput(results.shard_limits, args.chart, machine_caption)
         _say(f"wrote {args.chart}")
-    if JOB_SCALING in selected and results.job_scaling and not args.no_chart:
+    if JOB_SCALING in run.selected and results.job_scaling and not args.no_chart:
         from bench.chart import draw_job_scaling
 
         scaling_chart = args.chart.with_name("job-scaling.png")
-        draw_job_scaling(results.job_scaling, scaling_chart, caption(machine))
+        draw_job_scaling(results.job_scaling, scaling_chart, machine_caption)
         _say(f"wrote {scaling_chart}")
-    return 0

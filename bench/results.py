@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from bench.client_cost import BigFileRun, StageRate
 from bench.comparison import ProducerFigures, ratios
@@ -41,26 +42,36 @@ class Results:
             "ratios_to_default": ratios(self.producers),
             "producer_details": {name: figures.details() for name, figures in self.producers.items()},
         }
-        if self.shard_limits is not None:
-            document["shard_limits"] = [run.to_dict() for run in self.shard_limits]
-        if self.in_flight is not None:
-            document["in_flight"] = [run.to_dict() for run in self.in_flight]
-        if self.client_stages is not None or self.big_file is not None:
-            document["client_cost"] = {
-                "stages": [stage.to_dict() for stage in self.client_stages or ()],
-                "big_file": self.big_file.to_dict() if self.big_file is not None else None,
-            }
-        if self.delivery_cost is not None:
-            document["delivery_cost"] = [cost.to_dict() for cost in self.delivery_cost]
-        if self.import_cost is not None:
-            document["import_cost"] = [cost.to_dict() for cost in self.import_cost]
-        if self.storage_cost is not None:
-            document["storage_cost"] = self.storage_cost.to_dict()
-        if self.job_scaling is not None:
-            document["job_scaling"] = [run.to_dict() for run in self.job_scaling]
+        sections: dict[str, object] = {
+            "shard_limits": _each(self.shard_limits),
+            "in_flight": _each(self.in_flight),
+            "client_cost": self._client_cost(),
+            "delivery_cost": _each(self.delivery_cost),
+            "import_cost": _each(self.import_cost),
+            "storage_cost": self.storage_cost.to_dict() if self.storage_cost is not None else None,
+            "job_scaling": _each(self.job_scaling),
+        }
+        document.update((name, section) for name, section in sections.items() if section is not None)
         document["machine"] = self.machine
         document["settings"] = self.settings
         return document
+
+    def _client_cost(self) -> dict[str, object] | None:
+        if self.client_stages is None and self.big_file is None:
+            return None
+        return {
+            "stages": [stage.to_dict() for stage in self.client_stages or ()],
+            "big_file": self.big_file.to_dict() if self.big_file is not None else None,
+        }
+
+
+class _Figures(Protocol):
+    def to_dict(self) -> dict[str, object]: ...
+
+
+def _each(section: Sequence[_Figures] | None) -> list[dict[str, object]] | None:
+    """A section that ran, as a list of its runs' figures; None for one that did not (left out of the file)."""
+    return None if section is None else [run.to_dict() for run in section]
 
 
 def write_results(results: Results, path: Path) -> None:

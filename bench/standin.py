@@ -220,18 +220,10 @@ class ShardLimitedKinesis:
                 raise _client_error(
                     "InvalidArgumentException", "NextToken and StreamName cannot be provided together", "ListShards"
                 )
-            stream, _, rest = NextToken.partition("|")
-            if stream != self.stream_name:
-                raise _client_error("ExpiredNextTokenException", "the token is not this stream's", "ListShards")
-            start, filter_type = rest.split("|")
+            start, filter_type = self._resume_listing(NextToken)
         else:
             self._check_stream(StreamName, StreamARN, "ListShards")
-            filter_type = (ShardFilter or {}).get("Type", "")
-            if filter_type not in ("", "AT_LATEST"):
-                raise _client_error(
-                    "InvalidArgumentException", f"ShardFilter {filter_type} is not modelled", "ListShards"
-                )
-            start = "0"
+            start, filter_type = "0", self._shard_filter(ShardFilter)
         with self._lock:
             listed = self.open_shards if filter_type == "AT_LATEST" else list(self.shards)
         first = int(start)
@@ -240,6 +232,22 @@ class ShardLimitedKinesis:
         if first + size < len(listed):
             answer["NextToken"] = f"{self.stream_name}|{first + size}|{filter_type}"
         return answer
+
+    # ListShards' paging rules: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_ListShards.html
+    def _resume_listing(self, token: str) -> tuple[str, str]:
+        """(first shard's position, filter type) from a NextToken this stand-in handed out."""
+        stream, _, rest = token.partition("|")
+        if stream != self.stream_name:
+            raise _client_error("ExpiredNextTokenException", "the token is not this stream's", "ListShards")
+        start, filter_type = rest.split("|")
+        return start, filter_type
+
+    @staticmethod
+    def _shard_filter(shard_filter: Mapping[str, Any] | None) -> str:
+        filter_type = str((shard_filter or {}).get("Type", ""))
+        if filter_type not in ("", "AT_LATEST"):
+            raise _client_error("InvalidArgumentException", f"ShardFilter {filter_type} is not modelled", "ListShards")
+        return filter_type
 
     def split_shard(
         self, *, ShardToSplit: str, NewStartingHashKey: str, StreamName: str | None = None, StreamARN: str | None = None

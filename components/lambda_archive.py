@@ -61,7 +61,7 @@ LEFT_OUT_PROJECT_PATHS = (
     "ingest/job/operations.py",
     "ingest/local/",
     "ingest/parquet/",
-    "ingest/publishing/reading.py",
+    "ingest/publishing/deaggregation.py",
     "ingest/query/",
     "ingest/records/table.py",
     "ingest/sample/",

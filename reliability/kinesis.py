@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ingest.publishing.reading import read_stream as stream_records
+from ingest.publishing.deaggregation import read_stream as stream_records
 from ingest.records import Provenance, decode_record
 
 THROTTLED = "ProvisionedThroughputExceededException"

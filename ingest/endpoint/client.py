@@ -17,7 +17,7 @@ from ingest.endpoint.contract import (
     STREAM_SIDE_STATUSES,
 )
 from ingest.errors import ConfigurationError
-from ingest.publishing.retry import RetryPolicy
+from ingest.retry import RetryPolicy
 
 
 class EndpointRefusedError(ConfigurationError):

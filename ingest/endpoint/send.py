@@ -35,8 +35,8 @@ from ingest.endpoint.contract import MAX_BATCH_RECORDS
 from ingest.endpoint.report import AcceptedRequest, SendReport, write_send_report
 from ingest.errors import ConfigurationError, FormatError
 from ingest.formats import AUTO
-from ingest.publishing.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from ingest.record_reading import RejectedRecord, read_records, resolve_format, validated
+from ingest.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from ingest.sources import SourceObject, SourceOptions, SourceUnavailableError, open_source
 from ingest.stamps import new_run_id, utc_now
 from ingest.wording import counted

@@ -78,6 +78,8 @@ def utf8_body(stream: BinaryIO) -> BinaryIO:
     return stream
 
 
+# Complexity C (radon) kept on purpose: one pass of a line splitter's state (pending bytes, oversized) over
+# chunks, on every line of every text format; split, the state would travel between calls on the hot path.
 def numbered_lines(
     stream: BinaryIO, *, chunk_size: int = DEFAULT_CHUNK_SIZE, max_line_bytes: int
 ) -> Iterator[tuple[int, bytes | None]]:

@@ -48,7 +48,7 @@ from typing import Any
 from components.core import layout as prefixes
 from ingest.errors import ConfigurationError, IngestError
 from ingest.parquet import arrow_schema, records_to_parquet
-from ingest.publishing.reading import GET_RECORDS_LIMIT, user_records
+from ingest.publishing.deaggregation import GET_RECORDS_LIMIT, user_records
 
 LOGGER = logging.getLogger("ingest.local.firehose_standin")
 

@@ -7,8 +7,9 @@ in the `pending` refs of the `PublishAbortedError` that ends the run. Records st
 at that point were never taken. Aborting rather than failing records one by one keeps a missing stream
 from costing a full retry budget per batch for the rest of the input.
 
-How the calls are made (shard map, pacing, calls in flight) is `ingest.publishing.dispatch`; docs/publisher.md
-has the design and the measurements.
+How the calls are made is the shard dispatcher's (`ingest.publishing.dispatch`: the run; `lanes`: per-shard
+queues and pacing; `calls`: building and settling PutRecords calls); docs/publisher.md has the design and the
+measurements.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from components.core.limits import KINESIS_LIMITS, SHARD_WRITE_LIMITS, KinesisLimits, ShardWriteLimits
-from ingest.publishing.dispatch import PublishRun, Settings
+from ingest.publishing.dispatch import ShardDispatcher
 from ingest.publishing.model import OutgoingRecord, PublishOutcome, PublishStats
-from ingest.publishing.retry import DEFAULT_RETRY_POLICY, RetryPolicy
+from ingest.publishing.settings import PublisherSettings
 from ingest.publishing.stream import stream_parameter
+from ingest.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 
 
 class SleptTime:
@@ -77,7 +79,7 @@ class KinesisPublisher:
         if clock is None and sleep is not time.sleep:
             slept = SleptTime(sleep)
             clock, sleep = slept, slept.sleep
-        self._settings = Settings(
+        self._settings = PublisherSettings(
             client=client,
             stream_name=stream_name,
             stream=stream_parameter(stream_name),
@@ -101,4 +103,4 @@ class KinesisPublisher:
         The input is consumed lazily: at most `max_buffered_bytes` of entries wait, plus the aggregate being
         filled and the calls in flight. Raises `PublishAbortedError` as described in the module docs.
         """
-        return PublishRun(self._settings, self.stats, records).outcomes()
+        return ShardDispatcher(self._settings, self.stats, records).outcomes()

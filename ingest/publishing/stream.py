@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ingest.errors import ConfigurationError
-from ingest.publishing.retry import error_code, error_message
+from ingest.publishing.call_errors import error_code, error_message
 
 WRITABLE_STATUSES = frozenset({"ACTIVE", "UPDATING"})
 

@@ -85,6 +85,8 @@ def open_source(spec: str, options: SourceOptions = _DEFAULT_OPTIONS) -> Source:
     return _resolve(spec).factory(spec, options)
 
 
+# Complexity C (radon) comes from the comprehensions' conditions: the steps (scheme, candidates, the specific
+# claim, the catch-all) read in order, and each is one line.
 def _resolve(spec: str) -> _Registration:
     scheme = spec.split("://", 1)[0].lower() if "://" in spec else PLAIN_PATH
     registered = _registry.entries()

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ingest.publishing.reading import user_payloads
+from ingest.publishing.deaggregation import user_payloads
 from ingest.records import Provenance
 from ingest.verify.reading import decode_pieces, split_pieces
 

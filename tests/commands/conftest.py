@@ -9,7 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ingest.publishing.reading import read_stream as stream_records
+from ingest.publishing.deaggregation import read_stream as stream_records
 from ingest.records import Provenance, decode_record
 from ingest.sample import generate_records
 

@@ -19,8 +19,8 @@ from ingest.endpoint.send import SendOptions, send
 from ingest.errors import ConfigurationError
 from ingest.local.gateway import LocalGateway
 from ingest.local.gateway_server import local_gateway, serving_endpoint
-from ingest.publishing.retry import RetryPolicy
 from ingest.records import decode_record
+from ingest.retry import RetryPolicy
 from ingest.sample import generate_records
 from tests.endpoint.conftest import REGION
 

@@ -5,7 +5,7 @@ from botocore.exceptions import EndpointConnectionError
 
 from ingest.errors import TerminalError
 from ingest.publishing import KinesisPublisher, PublishAbortedError, RetryPolicy
-from ingest.publishing.retry import error_code
+from ingest.publishing.call_errors import error_code
 
 THROTTLED = "ProvisionedThroughputExceededException"
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from ingest.publishing.reading import user_records
+from ingest.publishing.deaggregation import user_records
 from ingest.records import Provenance, decode_record
 from ingest.verify.listing import partition_folder
 

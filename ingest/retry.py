@@ -1,4 +1,7 @@
-"""When and how long to wait before sending failed Kinesis records again.
+"""When and how long to wait before sending again what AWS refused, for every client of the tool.
+
+The publisher (PutRecords entries and whole calls) and the tracking endpoint's HTTP client (the stream-side
+errors the endpoint relays) share one policy, so this sits at the level both can see instead of inside either.
 
 Two layers retry, on purpose: the client's botocore "standard" mode retries a whole call on transport
 errors and throttling; this policy covers what botocore cannot see, the entries of a successful
@@ -11,10 +14,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from ingest.errors import RetryableError, TerminalError
-
+# The codes PutRecords returns per entry and per call:
+# https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html and
+# https://docs.aws.amazon.com/kinesis/latest/APIReference/CommonErrors.html
 THROTTLING_CODES = frozenset(
     {
         "ProvisionedThroughputExceededException",
@@ -41,6 +43,10 @@ RETRYABLE_CODES = THROTTLING_CODES | frozenset(
         "ReadTimeoutError",
     }
 )
+
+
+def is_throttling(code: str) -> bool:
+    return code in THROTTLING_CODES
 
 
 @dataclass(frozen=True)
@@ -80,45 +86,3 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY_POLICY = RetryPolicy()
-
-
-def error_code(error: ClientError | BotoCoreError) -> str:
-    """The service's error code, or the botocore exception's class name for errors that never got a reply."""
-    if isinstance(error, ClientError):
-        return str(error.response.get("Error", {}).get("Code") or "Unknown")
-    return type(error).__name__
-
-
-def error_message(error: ClientError | BotoCoreError) -> str:
-    """The error's own words on one line, without botocore's "An error occurred (...)" framing."""
-    text = str(error.response.get("Error", {}).get("Message") or "") if isinstance(error, ClientError) else str(error)
-    return " ".join(text.split()) or error_code(error)
-
-
-def is_throttling(code: str) -> bool:
-    return code in THROTTLING_CODES
-
-
-class RetryableCallError(RetryableError):
-    """A whole PutRecords call failed in a way that waiting may fix (allow-listed code)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-
-class FailedCallError(TerminalError):
-    """A whole PutRecords call failed for good: a code off the allow-list, or the retry budget spent."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-
-def classify(error: ClientError | BotoCoreError, policy: RetryPolicy) -> RetryableCallError | FailedCallError:
-    """The call's failure as a type the retry code checks (`isinstance(..., RetryableError)`), never a message."""
-    code = error_code(error)
-    kind = RetryableCallError if policy.is_retryable(code) else FailedCallError
-    return kind(code, error_message(error))

@@ -1,12 +1,12 @@
-"""Reading a stream back (`ingest.publishing.reading`): every shard, aggregates taken apart, plain records whole."""
+"""Reading a stream back (`ingest.publishing.deaggregation`): every shard, aggregates taken apart, plain ones whole."""
 
 import random
 
 import pytest
 
 from ingest.publishing import KinesisPublisher, OutgoingRecord
+from ingest.publishing.deaggregation import read_stream, user_payloads, user_records
 from ingest.publishing.kpl import aggregate, record_header
-from ingest.publishing.reading import read_stream, user_payloads, user_records
 
 STREAM = "read-back"
 
