@@ -78,7 +78,7 @@ def test_an_s3_uris_key_is_everything_after_the_bucket(uri: str, key: str) -> No
 
 
 @pytest.fixture
-def bucket_with_odd_keys(fake_aws_credentials: None) -> Iterator[str]:
+def bucket_with_odd_keys(aws_env: None) -> Iterator[str]:
     with mock_aws():
         client = boto3.client("s3", region_name="us-east-1")
         client.create_bucket(Bucket="odd-keys")
