@@ -6,7 +6,8 @@ bottom to top, each importing only those below it; siblings written `a | b` impo
 (pyproject.toml's import-linter contracts keep them):
 - errors;
 - the shared modules every layer above may use: clients (every AWS client and its settings), plugins, json_files
-  (state files written atomically), index_ranges, stamps (run ids, report times), wording;
+  (state files written atomically), index_ranges, stamps (run ids, report times), wording, retry (the backoff
+  policy the publisher and the endpoint's client share);
 - the stages sources | formats | records | publishing | sample | parquet;
 - record_reading (the read step `publish` and `send` share) | credential_errors (which AWS errors are the setup's);
 - run (publish()) | endpoint (send());
