@@ -120,6 +120,8 @@ def publish_corpus(cases: Sequence[Case], workdir: Path) -> CorpusRun:
 
 def check_case(case: Case, run: CorpusRun) -> Outcome:
     """Compare one object's report entry, stream content and dead-letter lines with the manifest."""
+    # Complexity 16: a flat list of the object's invariants (in the report, indices as reported, no duplicate
+    # copies, nothing both published and dead-lettered, nothing lost), each adding its own problem.
     uri = (run.source / case.file).as_uri()
     entry = next((item for item in run.report.objects if item.uri == uri), None)
     if entry is None:

@@ -98,24 +98,31 @@ def static_problems(root: Path = PACKAGE) -> list[str]:
     client, so paths the exercise does not take are covered too."""
     problems = []
     for path in sorted(root.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
         where = path.relative_to(root.parent)
-        for node in ast.walk(tree):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import | ast.ImportFrom):
-                modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-                raw = [name for name in modules if name in _RAW_CLIENT_MODULES]
-                if raw:
-                    problems.append(f"{where}:{node.lineno} imports {raw}: a network client with no timeout policy")
-            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
-                continue
-            keywords = {keyword.arg for keyword in node.keywords}
-            name, owner = node.func.attr, ast.unparse(node.func.value)
-            builds_client = name in {"client", "resource"} and (owner == "boto3" or "session" in owner.lower())
-            if builds_client and "config" not in keywords:
-                problems.append(f"{where}:{node.lineno} {owner}.{name}(...) without config=")
-            is_requests = owner == "requests" and name in {"get", "post", "put", "head", "delete", "request"}
-            if (is_requests or (name == "request" and "session" in owner)) and "timeout" not in keywords:
-                problems.append(f"{where}:{node.lineno} {owner}.{name}(...) without timeout=")
+                problems += _raw_client_import(node, where)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                problems += _call_without_timeout(node, node.func, where)
+    return problems
+
+
+def _raw_client_import(node: ast.Import | ast.ImportFrom, where: Path) -> list[str]:
+    modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+    raw = [name for name in modules if name in _RAW_CLIENT_MODULES]
+    return [f"{where}:{node.lineno} imports {raw}: a network client with no timeout policy"] if raw else []
+
+
+def _call_without_timeout(node: ast.Call, func: ast.Attribute, where: Path) -> list[str]:
+    keywords = {keyword.arg for keyword in node.keywords}
+    name, owner = func.attr, ast.unparse(func.value)
+    problems = []
+    builds_client = name in {"client", "resource"} and (owner == "boto3" or "session" in owner.lower())
+    if builds_client and "config" not in keywords:
+        problems.append(f"{where}:{node.lineno} {owner}.{name}(...) without config=")
+    is_requests = owner == "requests" and name in {"get", "post", "put", "head", "delete", "request"}
+    if (is_requests or (name == "request" and "session" in owner)) and "timeout" not in keywords:
+        problems.append(f"{where}:{node.lineno} {owner}.{name}(...) without timeout=")
     return problems
 
 

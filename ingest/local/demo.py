@@ -327,6 +327,10 @@ def _copy_bucket(stack: LocalStack, root: Path) -> list[Path]:
 
 
 def _summary(result: DemoResult) -> str:
+    return "\n".join([*_what_happened(result), *_where_to_look(result)])
+
+
+def _what_happened(result: DemoResult) -> list[str]:
     lines = []
     verdict = {0: "every published record reached the bucket", 2: "could not start"}.get(
         result.status, "NOT every published record reached the bucket"
@@ -366,7 +370,11 @@ def _summary(result: DemoResult) -> str:
         lines.append("Post one record to a deployed stack's endpoint yourself (docs/endpoint.md):")
         lines.extend(f"  {line}" for line in DEPLOYED_ENDPOINT_LINES)
         lines.append(f"  {result.curl}")
-    lines.append(f"Where to look (the emulator has stopped; these are copies), in {result.out}:")
+    return lines
+
+
+def _where_to_look(result: DemoResult) -> list[str]:
+    lines = [f"Where to look (the emulator has stopped; these are copies), in {result.out}:"]
     lines.append(f"  {'report.json':<20} the publish run report")
     if result.verification is not None:
         lines.append(f"  {'verify.json':<20} the verification result (`verify --json`)")
@@ -389,7 +397,7 @@ def _summary(result: DemoResult) -> str:
         lines.append(f"  (read one with: zcat {compressed[0]} | head -3)")
     if result.queries:
         lines.append(f"  (query them again with: python -m ingest query {result.out})")
-    return "\n".join(lines)
+    return lines
 
 
 def _query_summary(results: list[QueryResult]) -> str:

@@ -155,6 +155,8 @@ class LocalGateway:
         return tuple(sorted(self._api_keys))
 
     def handle(self, request: HttpRequest) -> HttpResponse:
+        # Complexity 17: API Gateway's checks in the order it makes them (route, CORS preflight, method, API key,
+        # size, media type, body, model), each answering with its own status; the order is the behaviour.
         context = self._context(request)
         resource = request.path.split("?", 1)[0]
         if request.method == "GET" and resource == self.base_path + OPENAPI_PATH:

@@ -58,6 +58,9 @@ def verify_delivery(
 ) -> VerifyResult:
     """Raises ConfigurationError when the check cannot start or the bucket cannot be read for a setup reason
     (no such bucket, refused credentials), DeliveryCheckError when reading fails part-way."""
+    # Complexity 18: the set-up checks, one polling loop (until nothing but failed records is missing, or time is
+    # up, with progress between polls) and the result built from the last scan, which the loop and the result
+    # share; split, the last snapshot would have to travel between functions.
     options.check()
     if report.finished_at is None:
         raise ConfigurationError(
