@@ -15,7 +15,6 @@ from moto.s3.models import s3_backends
 from components.core.job import ObjectStatus
 from ingest.job import planner
 from ingest.job.clients import JobClients
-from ingest.job.messages import WorkItem
 from ingest.sources import SourceObject
 from ingest.sources import s3 as s3_source
 from tests.job.conftest import REGION, SOURCE_BUCKET, SOURCE_PREFIX, JobWorld
@@ -81,9 +80,7 @@ def plan_to_the_end(world: JobWorld, run: ListingRun, *, chunks_per_invocation: 
     event: dict[str, str] | None = {"run_id": "listing"}
     started = time.perf_counter()
     while event is not None:
-        result = planner.plan(
-            world.config, JobClients(REGION), event, remaining_ms=time_left(chunks_per_invocation)
-        )
+        result = planner.plan(world.config, JobClients(REGION), event, remaining_ms=time_left(chunks_per_invocation))
         run.invocations += 1
         run.listed += result.listed
         yield result
