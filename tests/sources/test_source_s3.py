@@ -13,7 +13,7 @@ from moto import mock_aws
 from ingest.errors import ConfigurationError, SourceError
 from ingest.sources import SourceOptions, SourceUnavailableError, list_objects_after, open_source
 from ingest.sources import s3 as s3_module
-from ingest.sources.s3 import S3Source, build_s3_client
+from ingest.sources.s3 import S3ObjectVersion, S3Source, build_s3_client
 
 BUCKET = "ingest-test-bucket"
 PREFIX = "crypto/01-data-ingestion/"
@@ -84,6 +84,13 @@ def test_a_resumed_listing_of_a_prefix_without_slash_keeps_the_exact_key_first(s
     assert [obj.uri for obj in source.list_objects_after(every[0])] == every[1:]
     assert [obj.uri for obj in source.list_objects_after(every[1])] == every[2:]
     assert list(source.list_objects_after(every[2])) == []
+
+
+def test_one_claimed_object_resumes_as_itself_or_nothing(s3_client) -> None:
+    source = S3ObjectVersion(s3_client, BUCKET, DATA_KEYS[5], etag="e", size=1)
+    [claimed] = source.list_objects()
+    assert list(source.list_objects_after(f"s3://{BUCKET}/{DATA_KEYS[4]}")) == [claimed]
+    assert list(source.list_objects_after(claimed.uri)) == []
 
 
 def test_a_listing_cannot_resume_after_an_object_of_another_bucket(s3_client) -> None:
