@@ -307,6 +307,9 @@ def _function_logs(log_group_arn: str) -> dict[str, Any]:
 
 
 def _list_source(source_bucket: str, source_prefix: str) -> dict[str, Any]:
+    """ListObjectsV2 needs s3:ListBucket, with or without StartAfter (how the planner resumes a listing); the
+    request's Prefix is still the source prefix, so the `s3:prefix` condition holds for a resumed listing too:
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html"""
     return {
         "Sid": "ListSourcePrefix",
         "Effect": "Allow",

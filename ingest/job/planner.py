@@ -22,7 +22,7 @@ from ingest.job.ledger import Ledger
 from ingest.job.messages import WorkItem, object_version
 from ingest.job.queue import send_items
 from ingest.job.sweep import SweepResult, sweep
-from ingest.sources import SourceObject, SourceOptions, open_source
+from ingest.sources import SourceObject, SourceOptions, list_objects_after, open_source
 from ingest.stamps import new_run_id
 
 CHUNK_OBJECTS = 100
@@ -71,10 +71,9 @@ def plan(
     counts = {"listed": 0, "enqueued": 0, "unchanged": 0, "unsent": 0}
     chunk: list[SourceObject] = []
     continuation: dict[str, str] | None = None
-    for obj in source.list_objects():
-        # S3 lists keys in UTF-8 binary order, so "after" is a string comparison of the URIs (same bucket).
-        if start_after and obj.uri <= start_after:
-            continue
+    # A continuation lists from the first key after the last one handled (S3's StartAfter), not from the start:
+    # n objects cost about n/1000 list pages in all, plus one per continuation.
+    for obj in list_objects_after(source, start_after or None):
         counts["listed"] += 1
         chunk.append(obj)
         if len(chunk) == CHUNK_OBJECTS:

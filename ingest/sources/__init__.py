@@ -7,12 +7,13 @@ module and registers itself when the registry first needs it (`ingest.sources.re
 package loads neither boto3 nor requests.
 """
 
-from ingest.sources.base import Source, SourceObject
+from ingest.sources.base import ResumableListing, Source, SourceObject
 from ingest.sources.errors import SourceUnavailableError
 from ingest.sources.options import DEFAULT_SOURCE, SourceOptions
 from ingest.sources.registry import (
     ENTRY_POINT_GROUP,
     SourceFactory,
+    list_objects_after,
     open_source,
     register_source,
     source_kinds,
@@ -21,11 +22,13 @@ from ingest.sources.registry import (
 __all__ = [
     "DEFAULT_SOURCE",
     "ENTRY_POINT_GROUP",
+    "ResumableListing",
     "Source",
     "SourceFactory",
     "SourceObject",
     "SourceOptions",
     "SourceUnavailableError",
+    "list_objects_after",
     "open_source",
     "register_source",
     "source_kinds",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -40,4 +40,15 @@ class Source(Protocol):
 
     def open(self, obj: SourceObject) -> AbstractContextManager[BinaryIO]:
         """The object's bytes exactly as stored (compression is undone by `ingest.formats`, not here)."""
+        ...
+
+
+@runtime_checkable
+class ResumableListing(Protocol):
+    """A source that can start its listing after a given object instead of at the beginning, so a listing
+    continued n times costs what one listing costs, not n of them. Optional: a source without it is resumed by
+    `ingest.sources.list_objects_after`, which lists from the start and skips."""
+
+    def list_objects_after(self, uri: str) -> Iterator[SourceObject]:
+        """What `list_objects` yields after the object `uri` (which need not exist any more), in the same order."""
         ...

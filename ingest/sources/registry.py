@@ -11,13 +11,13 @@ built-in one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
 from ingest.errors import ConfigurationError, DuplicateRegistrationError, UnknownSourceError
 from ingest.plugins import Registry
-from ingest.sources.base import Source
+from ingest.sources.base import ResumableListing, Source, SourceObject
 from ingest.sources.options import SourceOptions
 
 ENTRY_POINT_GROUP = "tracking_pipeline.sources"
@@ -83,6 +83,19 @@ def source_kinds() -> list[str]:
 def open_source(spec: str, options: SourceOptions = _DEFAULT_OPTIONS) -> Source:
     """The source for a `--source` value; UnknownSourceError when no registered kind understands it."""
     return _resolve(spec).factory(spec, options)
+
+
+def list_objects_after(source: Source, uri: str | None) -> Iterator[SourceObject]:
+    """The source's listing from the first object after `uri` on (all of it when `uri` is None): how a listing
+    stopped part-way (the ingest job's planner, at its time limit) resumes. A source that can start there
+    (`ResumableListing`: S3, through ListObjectsV2's StartAfter) reads only what follows; any other lists from
+    the start and skips what sorts at or before `uri`, which relies on its listing being in URI order (a local
+    folder or an HTTP file, both small, keep filtering)."""
+    if uri is None:
+        return source.list_objects()
+    if isinstance(source, ResumableListing):
+        return source.list_objects_after(uri)
+    return (obj for obj in source.list_objects() if obj.uri > uri)
 
 
 # Complexity C (radon) comes from the comprehensions' conditions: the steps (scheme, candidates, the specific

@@ -125,12 +125,29 @@ class S3Source:
 
     def list_objects(self) -> Iterator[SourceObject]:
         """Keys in S3's own order (UTF-8 binary, hence sorted), folder markers skipped, one page at a time."""
+        return self._objects_after("")
+
+    def list_objects_after(self, uri: str) -> Iterator[SourceObject]:
+        """The listing from the first key after `uri`'s on, asked of S3 itself: ListObjectsV2's StartAfter
+        ("where you want Amazon S3 to start listing from ... after this specified key. StartAfter can be any key
+        in the bucket": https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html), so a listing
+        resumed after k objects reads no page before them."""
+        root = f"s3://{self._bucket}/"
+        if not uri.startswith(root):
+            raise SourceError(f"cannot resume the listing of {self._where} after {uri}: not in that bucket")
+        return self._objects_after(uri[len(root) :])
+
+    def _objects_after(self, after: str) -> Iterator[SourceObject]:
+        """Every object whose key sorts after `after` ("": all of them). The exact key of a prefix without `/`
+        sorts before its folder's keys, so the order stays S3's."""
         if self._prefix and not self._prefix.endswith("/"):
-            yield from self._exact_object(self._prefix)
+            if after < self._prefix:
+                yield from self._exact_object(self._prefix)
             folder = self._prefix + "/"
         else:
             folder = self._prefix
-        for item in self._listing(Prefix=folder):
+        start = {"StartAfter": after} if after else {}
+        for item in self._listing(Prefix=folder, **start):
             if item["Key"].endswith("/") and item["Size"] == 0:
                 continue
             yield self._object(item, item["Key"][len(folder) :])
@@ -223,6 +240,11 @@ class S3ObjectVersion(S3Source):
 
     def list_objects(self) -> Iterator[SourceObject]:
         yield self._claimed
+
+    def list_objects_after(self, uri: str) -> Iterator[SourceObject]:
+        """The one object, unless the listing already passed it: never `key/...`, as in `list_objects`."""
+        if self._claimed.uri > uri:
+            yield self._claimed
 
     def confirm(self) -> None:
         """Raise S3ObjectGoneError or S3ObjectChangedError unless the key still holds this version, before anything

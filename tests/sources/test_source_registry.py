@@ -13,6 +13,7 @@ from ingest.sources import (
     DEFAULT_SOURCE,
     SourceObject,
     SourceOptions,
+    list_objects_after,
     open_source,
     register_source,
     source_kinds,
@@ -41,6 +42,13 @@ class MemorySource:
 
 def memory_source(spec: str, options: SourceOptions) -> MemorySource:
     return MemorySource(spec)
+
+
+def test_a_source_that_cannot_start_after_a_key_is_resumed_by_skipping() -> None:
+    source = MemorySource("mem://")
+    source.data = {name: b"[]" for name in ("a.json", "b.json", "c.json")}
+    assert [obj.key for obj in list_objects_after(source, "mem://a.json")] == ["b.json", "c.json"]
+    assert [obj.key for obj in list_objects_after(source, None)] == ["a.json", "b.json", "c.json"]
 
 
 @pytest.mark.usefixtures("aws_env")

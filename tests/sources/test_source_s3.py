@@ -11,9 +11,9 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from ingest.errors import ConfigurationError, SourceError
-from ingest.sources import SourceOptions, SourceUnavailableError, open_source
+from ingest.sources import SourceOptions, SourceUnavailableError, list_objects_after, open_source
 from ingest.sources import s3 as s3_module
-from ingest.sources.s3 import S3Source, build_s3_client
+from ingest.sources.s3 import S3ObjectVersion, S3Source, build_s3_client
 
 BUCKET = "ingest-test-bucket"
 PREFIX = "crypto/01-data-ingestion/"
@@ -52,6 +52,50 @@ def test_listing_pages_through_more_than_1000_keys(s3_client) -> None:
     uris = [obj.uri for obj in objects]
     expected = sorted([*DATA_KEYS, NESTED_KEY, NON_EMPTY_SLASH_KEY])
     assert uris == [f"s3://{BUCKET}/{key}" for key in expected]
+
+
+def _list_calls(client, listing) -> tuple[list[str], list[dict]]:
+    """The URIs a listing yields, and the ListObjectsV2 requests it made."""
+    calls: list[dict] = []
+    client.meta.events.register("before-parameter-build.s3.ListObjectsV2", lambda params, **_: calls.append(params))
+    try:
+        return [obj.uri for obj in listing], calls
+    finally:
+        client.meta.events.unregister("before-parameter-build.s3.ListObjectsV2")
+
+
+def test_a_resumed_listing_asks_s3_to_start_after_the_last_key(s3_client) -> None:
+    every = [obj.uri for obj in S3Source(s3_client, BUCKET, PREFIX).list_objects()]
+    resumed, calls = _list_calls(s3_client, list_objects_after(S3Source(s3_client, BUCKET, PREFIX), every[999]))
+    assert resumed == every[1000:]
+    assert [call["StartAfter"] for call in calls] == [every[999].removeprefix(f"s3://{BUCKET}/")]
+
+
+def test_a_resumed_listing_of_a_prefix_without_slash_keeps_the_exact_key_first(s3_client) -> None:
+    bucket = "resume-bucket"  # its own: the module's bucket has its counted keys
+    s3_client.create_bucket(Bucket=bucket)
+    keys = ["resume/day", "resume/day/a.json", "resume/day/b.json", "resume/day-other.json"]
+    for key in keys:
+        s3_client.put_object(Bucket=bucket, Key=key, Body=b"[]")
+    source = S3Source(s3_client, bucket, "resume/day")
+    every = [f"s3://{bucket}/{key}" for key in keys[:3]]
+    assert [obj.uri for obj in source.list_objects()] == every
+    assert [obj.uri for obj in source.list_objects_after(f"s3://{bucket}/resume/")] == every
+    assert [obj.uri for obj in source.list_objects_after(every[0])] == every[1:]
+    assert [obj.uri for obj in source.list_objects_after(every[1])] == every[2:]
+    assert list(source.list_objects_after(every[2])) == []
+
+
+def test_one_claimed_object_resumes_as_itself_or_nothing(s3_client) -> None:
+    source = S3ObjectVersion(s3_client, BUCKET, DATA_KEYS[5], etag="e", size=1)
+    [claimed] = source.list_objects()
+    assert list(source.list_objects_after(f"s3://{BUCKET}/{DATA_KEYS[4]}")) == [claimed]
+    assert list(source.list_objects_after(claimed.uri)) == []
+
+
+def test_a_listing_cannot_resume_after_an_object_of_another_bucket(s3_client) -> None:
+    with pytest.raises(SourceError, match="not in that bucket"):
+        next(S3Source(s3_client, BUCKET, PREFIX).list_objects_after("s3://other-bucket/crypto/x.json"))
 
 
 def test_objects_carry_relative_key_size_and_etag(s3_client) -> None:
