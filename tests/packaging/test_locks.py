@@ -20,6 +20,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from components.core.job import LAMBDA_ARCHITECTURE, LAMBDA_ARCHIVE, LAMBDA_RUNTIME
+from tests.workflows.rules import Makefile
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 LOCKS = {
@@ -159,17 +160,15 @@ def test_the_lock_holds_nothing_its_list_no_longer_asks_for(locks, name):
 
 
 def _makefile_lock_commands() -> dict[str, list[str]]:
-    """Output file -> the arguments `make lock` passes to `uv pip compile` for it, variables expanded."""
-    text = (PROJECT_DIR / "Makefile").read_text()
-    variables = dict(re.findall(r"^([A-Z_]+) :?= (.*)$", text, re.MULTILINE))
+    """Output file -> the arguments `make lock` passes to `uv pip compile` for it, as make expands them (less
+    --quiet, which uv leaves out of the header)."""
+    makefile = Makefile.parse((PROJECT_DIR / "Makefile").read_text())
     commands = {}
-    for line in re.findall(r"^\t\$\(LOCK\) (.*)$", text, re.MULTILINE):
-        expanded = re.sub(r"\$\(([A-Z_]+)\)", lambda found: variables[found.group(1)], line)
-        arguments = shlex.split(expanded)
+    for line in makefile.rules["lock"].recipe:
+        arguments = shlex.split(makefile.expand(line))
+        arguments = [flag for flag in arguments[arguments.index("compile") + 1 :] if flag != "--quiet"]
         commands[arguments[arguments.index("-o") + 1]] = arguments
-    flags = shlex.split(variables["LOCK"].removeprefix("$(BIN)/uv pip compile"))
-    recorded = [flag for flag in flags if flag != "--quiet" and not flag.startswith("$(")]
-    return {output: recorded + arguments for output, arguments in commands.items()}
+    return commands
 
 
 @pytest.mark.parametrize("name", list(LOCKS))
