@@ -22,8 +22,10 @@ class LocalJobSettings:
     """The job's settings for a local run: short timeouts, so a killed worker's message comes back in seconds."""
 
     max_receive_count: int = 3
-    visibility_timeout_seconds: int = 2
-    """In AWS at least six times the worker's timeout; here a worker "times out" when a test kills it."""
+    visibility_timeout_seconds: int = 5
+    """In AWS at least six times the worker's timeout; here a worker "times out" when a test kills it. Longer than
+    one attempt takes on a busy 2-core machine (about 2 s seen), so a message does not come back while its worker
+    still runs: that redelivery is failed as busy and spends a receive (ingest.job.worker)."""
     batch_size: int = 1
     workers: int = 4
     worker_timeout_seconds: int = 120

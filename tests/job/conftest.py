@@ -31,7 +31,6 @@ SOURCE_BUCKET = "source-bucket"
 SOURCE_PREFIX = "crypto/01-data-ingestion/"
 REPORT_BUCKET = "tracking-bucket"
 RECORDS_PER_OBJECT = 5
-VISIBILITY_TIMEOUT_SECONDS = 5
 
 
 class Killed(BaseException):
@@ -178,7 +177,7 @@ def job_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[JobWo
             name="test-ingest",
             # Longer than one worker attempt takes here, as AWS's guidance (six times the function's timeout) makes
             # it in a deploy: a message that returned while its own worker still ran would be failed meanwhile.
-            settings=LocalJobSettings(max_receive_count=2, visibility_timeout_seconds=VISIBILITY_TIMEOUT_SECONDS),
+            settings=LocalJobSettings(max_receive_count=2),
         )
         environment = dict(
             job.environment(
