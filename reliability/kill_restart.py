@@ -90,7 +90,7 @@ def kill_and_restart(workdir: Path) -> KillRestart:
                 checkpoint=checkpoint,
             )
         )
-        stack.relay.flush()
+        stack.firehose.flush()
         delivered = Counter[RecordKey](
             (item.run_id, item.source, item.index)
             for item in read_stream(stack.emulator.client("kinesis"), names.stream)

@@ -142,7 +142,7 @@ def run_load(records: int, workdir: Path, *, aggregate: bool = True) -> LoadResu
             workdir,
         )  # fmt: skip
         flushed = time.monotonic()
-        stack.relay.flush()
+        stack.firehose.flush()
         delivered = time.monotonic() - flushed
         verified = _run_measured(
             ["verify", "--report", str(report_path), "--bucket", names.bucket, "--prefix", args.data_prefix,

@@ -84,7 +84,7 @@ def _exercise_with_secrets(workdir: Path, transcript: Transcript) -> None:
         transcript.command("publish (no such stream)", ["publish", "--stream", "missing", "--source", str(bad_inputs)])
         _publish_with_expiring_credentials(workdir, transcript, stream, str(bad_inputs))
         transcript.command("verify (nothing delivered yet)", ["verify", "--report", report, *bucket, "--timeout", "0"])
-        stack.relay.flush()
+        stack.firehose.flush()
         transcript.command("verify", ["verify", "--report", report, *bucket, "--timeout", "30", "--poll-interval", "1"])
         transcript.command("verify --json", ["verify", "--report", report, *bucket, "--timeout", "0", "--json"])
         transcript.command("verify (no such bucket)", ["verify", "--report", report, "--bucket", "missing-bucket"])

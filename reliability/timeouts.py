@@ -84,7 +84,7 @@ def _exercise_network(workdir: Path) -> None:
         cli.main(
             ["publish", *stream, "--source", f"{http_root}/prices.json", "--dead-letter", str(workdir / "d.jsonl")]
         )
-        stack.relay.flush()
+        stack.firehose.flush()
         with contextlib.redirect_stdout(io.StringIO()):
             cli.main(["verify", "--report", report, "--bucket", names.bucket, "--region", region, "--timeout", "0"])
 

@@ -193,7 +193,7 @@ def _query_delivered(result: DemoResult, progress: Progress) -> None:
 
 
 def _describe_stack(stack: LocalStack, progress: Progress) -> None:
-    settings = stack.relay.settings
+    settings = stack.firehose.settings
     progress(f"emulator at {stack.emulator.endpoint_url}, region {stack.emulator.region}")
     progress(
         f"source {stack.source.url}: {len(stack.source.keys)} objects, {stack.source.records} records "
@@ -248,8 +248,8 @@ def _publish_and_verify(
     if endpoint is not None:
         _send_through_endpoint(stack, options, result, progress, endpoint)
     progress("flushing the Firehose stand-in (AWS would deliver within the buffering interval)")
-    result.flushed = len(stack.relay.flush())
-    result.delivered = stack.relay.delivered
+    result.flushed = len(stack.firehose.flush())
+    result.delivered = stack.firehose.delivered
     progress(f"verifying with `verify` against s3://{pipeline.names.bucket}/{pipeline.args.data_prefix}")
     result.verification = _verify(stack, options, published.report)
     write_json_atomically(result.out / "verify.json", result.verification.to_dict(), indent=2)

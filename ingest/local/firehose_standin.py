@@ -238,7 +238,7 @@ class _Buffer:
         self.records += 1
 
 
-class FirehoseRelay:
+class FirehoseStandIn:
     """Delivers the source stream of one delivery stream into its bucket (see the module docstring)."""
 
     def __init__(
@@ -270,7 +270,7 @@ class FirehoseRelay:
     @classmethod
     def for_delivery_stream(
         cls, name: str, *, firehose: Any, kinesis: Any, s3: Any, glue: Any = None, **options: Any
-    ) -> FirehoseRelay:
+    ) -> FirehoseStandIn:
         description = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
         return cls(DeliverySettings.from_description(description), kinesis=kinesis, s3=s3, glue=glue, **options)
 

@@ -120,7 +120,7 @@ def _run(
         timeout_seconds=settings.worker_timeout_seconds,
     )
     result.poller = poller.drain()
-    stack.relay.flush()
+    stack.firehose.flush()
     clients = JobClients(stack.emulator.region)
     result.report = operations.report(target, clients, run_id, out / REPORT_FILE)
     progress(f"verify: every record of run {run_id} in s3://{stack.pipeline.names.bucket}/")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from components.core.settings import TrackingPipelineArgs
 from ingest.local.emulator import Emulator, emulator_environment, running_emulator
-from ingest.local.firehose_standin import DEFAULT_POLL_SECONDS, FirehoseRelay
+from ingest.local.firehose_standin import DEFAULT_POLL_SECONDS, FirehoseStandIn
 from ingest.local.provision import LocalPipeline, provision
 from ingest.local.seed import SeededSource, seed_source
 
@@ -19,8 +19,8 @@ class LocalStack:
     emulator: Emulator
     source: SeededSource
     pipeline: LocalPipeline
-    relay: FirehoseRelay
-    """Already polling in the background; `relay.flush()` delivers everything readable at once."""
+    firehose: FirehoseStandIn
+    """Already polling in the background; `firehose.flush()` delivers everything readable at once."""
 
 
 @contextmanager
@@ -29,23 +29,23 @@ def running_local_stack(
     args: TrackingPipelineArgs | None = None,
     records: int | None = None,
     region: str | None = None,
-    relay_poll_seconds: float = DEFAULT_POLL_SECONDS,
+    firehose_poll_seconds: float = DEFAULT_POLL_SECONDS,
 ) -> Iterator[LocalStack]:
     """Inside the block, code using the standard AWS chain (publish, verify) talks to the emulator. `args`
     defaults to the dev stack's settings, `records` to the committed sample dataset."""
     with running_emulator(region) as emulator, emulator_environment(emulator):
         source = seed_source(emulator.client("s3"), region=emulator.region, records=records)
         pipeline = provision(emulator.client, region=emulator.region, args=args)
-        relay = FirehoseRelay.for_delivery_stream(
+        firehose = FirehoseStandIn.for_delivery_stream(
             pipeline.names.delivery_stream,
             firehose=emulator.client("firehose"),
             kinesis=emulator.client("kinesis"),
             s3=emulator.client("s3"),
             glue=emulator.client("glue"),
-            poll_seconds=relay_poll_seconds,
+            poll_seconds=firehose_poll_seconds,
         )
-        relay.start()
+        firehose.start()
         try:
-            yield LocalStack(emulator, source, pipeline, relay)
+            yield LocalStack(emulator, source, pipeline, firehose)
         finally:
-            relay.stop(flush=False)
+            firehose.stop(flush=False)

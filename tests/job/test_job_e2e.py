@@ -61,7 +61,7 @@ class CloudJob:
         return operations.JobTarget.from_outputs(outputs, "test")
 
     def verify(self, run_id: str, tmp_path: Path) -> VerifyResult:
-        self.stack.relay.flush()
+        self.stack.firehose.flush()
         report = operations.report(self.target, JobClients(self.stack.emulator.region), run_id, tmp_path / "run.json")
         args = self.stack.pipeline.args
         return verify_delivery(

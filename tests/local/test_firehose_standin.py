@@ -15,7 +15,7 @@ from ingest.errors import ConfigurationError
 from ingest.local.firehose_standin import (
     MIB,
     DeliverySettings,
-    FirehoseRelay,
+    FirehoseStandIn,
     RelayStoppedError,
     evaluate_prefix,
     format_timestamp,
@@ -39,8 +39,10 @@ class FakeClock:
         return self.now
 
 
-def relay(aws: Any, stream_arn: str, clock: FakeClock | None = None, **overrides: Any) -> FirehoseRelay:
-    return FirehoseRelay(settings(stream_arn, **overrides), kinesis=aws.kinesis, s3=aws.s3, clock=clock or FakeClock())
+def relay(aws: Any, stream_arn: str, clock: FakeClock | None = None, **overrides: Any) -> FirehoseStandIn:
+    return FirehoseStandIn(
+        settings(stream_arn, **overrides), kinesis=aws.kinesis, s3=aws.s3, clock=clock or FakeClock()
+    )
 
 
 def body(data: bytes, key: str) -> bytes:
@@ -187,7 +189,7 @@ def test_nothing_published_nothing_written(aws):
 
 def test_background_thread_delivers_by_interval_and_stops(aws):
     stream_arn = make_stream(aws)
-    stand_in = FirehoseRelay(
+    stand_in = FirehoseStandIn(
         settings(stream_arn, buffering_seconds=0.0), kinesis=aws.kinesis, s3=aws.s3, poll_seconds=0.01
     )
     stand_in.start()
@@ -205,7 +207,7 @@ def test_background_thread_delivers_by_interval_and_stops(aws):
 
 def test_a_failure_in_the_background_thread_is_raised_not_swallowed(aws):
     stream_arn = make_stream(aws)
-    stand_in = FirehoseRelay(
+    stand_in = FirehoseStandIn(
         settings(stream_arn, bucket="no-such-bucket", buffering_seconds=0.0),
         kinesis=aws.kinesis,
         s3=aws.s3,
@@ -251,7 +253,9 @@ def test_settings_come_from_the_delivery_stream_description(aws):
             "ProcessingConfiguration": {"Enabled": True, "Processors": [{"Type": "AppendDelimiterToRecord"}]},
         },
     )
-    stand_in = FirehoseRelay.for_delivery_stream(DELIVERY_STREAM, firehose=aws.firehose, kinesis=aws.kinesis, s3=aws.s3)
+    stand_in = FirehoseStandIn.for_delivery_stream(
+        DELIVERY_STREAM, firehose=aws.firehose, kinesis=aws.kinesis, s3=aws.s3
+    )
     assert stand_in.settings == DeliverySettings(
         delivery_stream_name=DELIVERY_STREAM,
         version_id="1",

@@ -11,7 +11,7 @@ import pytest
 
 from components.core.catalog import table_columns
 from ingest.errors import ConfigurationError
-from ingest.local.firehose_standin import DeliverySettings, FirehoseRelay
+from ingest.local.firehose_standin import DeliverySettings, FirehoseStandIn
 from ingest.records import RECORD_SCHEMA, Provenance, decode_record, encode_record, validate_record
 from ingest.sample import generate_records
 from ingest.verify.reading import iter_lines
@@ -66,8 +66,8 @@ def _description(stream_arn: str, **s3: Any) -> dict[str, Any]:
     }
 
 
-def _relay(aws: Any, stream_arn: str, glue: Any) -> FirehoseRelay:
-    return FirehoseRelay(
+def _relay(aws: Any, stream_arn: str, glue: Any) -> FirehoseStandIn:
+    return FirehoseStandIn(
         DeliverySettings.from_description(_description(stream_arn)),
         kinesis=aws.kinesis,
         s3=aws.s3,

@@ -13,7 +13,7 @@ import pytest
 
 from ingest import cli
 from ingest.local.demo import ENDPOINT_RECORDS, DemoOptions, run_demo
-from ingest.local.firehose_standin import FirehoseRelay
+from ingest.local.firehose_standin import FirehoseStandIn
 from ingest.local.provision import dev_stack_args
 from ingest.local.stack import running_local_stack
 from ingest.records import decode_record
@@ -56,9 +56,9 @@ def test_publish_relay_verify_delivers_every_record(tmp_path, aggregate, compres
 
 def test_a_deleted_object_makes_verify_fail_and_name_its_records(tmp_path, capsys):
     with running_local_stack() as stack:
-        stack.relay.stop(flush=False)
-        small_objects = FirehoseRelay(
-            dataclasses.replace(stack.relay.settings, buffering_bytes=64 * 1024),
+        stack.firehose.stop(flush=False)
+        small_objects = FirehoseStandIn(
+            dataclasses.replace(stack.firehose.settings, buffering_bytes=64 * 1024),
             kinesis=stack.emulator.client("kinesis"),
             s3=stack.emulator.client("s3"),
         )
@@ -71,9 +71,9 @@ def test_a_deleted_object_makes_verify_fail_and_name_its_records(tmp_path, capsy
         assert len(delivered) > 2
         s3 = stack.emulator.client("s3")
         victim = delivered[1].key
-        lost = gzip.decompress(s3.get_object(Bucket=stack.relay.settings.bucket, Key=victim)["Body"].read())
+        lost = gzip.decompress(s3.get_object(Bucket=stack.firehose.settings.bucket, Key=victim)["Body"].read())
         lost_records = [decode_record(line)[1] for line in lost.splitlines()]
-        s3.delete_object(Bucket=stack.relay.settings.bucket, Key=victim)
+        s3.delete_object(Bucket=stack.firehose.settings.bucket, Key=victim)
         capsys.readouterr()
 
         status = cli.main(
@@ -135,8 +135,8 @@ def test_python_m_ingest_demo_writes_under_out_by_default(tmp_path):
 
 def test_the_demo_fails_when_nothing_is_delivered(tmp_path, monkeypatch):
     """Without a working stand-in nothing reaches the bucket, and the demo says so instead of faking success."""
-    monkeypatch.setattr(FirehoseRelay, "start", lambda self: None)
-    monkeypatch.setattr(FirehoseRelay, "flush", lambda self: [])
+    monkeypatch.setattr(FirehoseStandIn, "start", lambda self: None)
+    monkeypatch.setattr(FirehoseStandIn, "flush", lambda self: [])
 
     result = run_demo(DemoOptions(out=tmp_path, verify_timeout_seconds=0), progress=_quiet)
 
